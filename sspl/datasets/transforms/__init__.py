@@ -1,0 +1,9 @@
+from .formatting import PackAVInputs
+from .geometric import CenterCrop, RandomCrop, RandomFlip, Resize, ResizeShortEdge
+from .loading import LoadAudio, LoadFrame, center_window, normalize_waveform
+from .log_mel import VGGishLogMel, waveform_to_log_mel_examples
+from .wrappers import MultiView
+
+__all__ = ['PackAVInputs', 'CenterCrop', 'RandomCrop', 'RandomFlip', 'Resize', 'ResizeShortEdge',
+           'LoadAudio', 'LoadFrame', 'center_window', 'normalize_waveform', 'VGGishLogMel',
+           'waveform_to_log_mel_examples', 'MultiView']

@@ -1,0 +1,98 @@
+"""Loading of frames and audio, with the published pre-processing semantics."""
+import numpy as np
+from PIL import Image
+
+from sspl.registry import TRANSFORMS
+
+
+def normalize_waveform(waveform: np.ndarray) -> np.ndarray:
+    """Min-max normalise to [-1, 1] as the published code does:
+    ``x -= min; x /= (max + 1e-3); x -= 0.5; x *= 2`` (float32; a silent clip
+    becomes a constant -1, never NaN)."""
+    waveform = waveform.astype(np.float32, copy=True)
+    waveform -= waveform.min()
+    waveform /= waveform.max() + np.float32(1e-3)
+    waveform -= np.float32(0.5)
+    waveform *= np.float32(2)
+    return waveform
+
+
+def center_window(waveform: np.ndarray, length: int) -> np.ndarray:
+    """Tile ``waveform`` ``int(length / n) + 1`` times if it is shorter than
+    ``length``, then take the window of ``length`` samples starting at
+    ``n // 2 - length // 2``."""
+    num_samples = waveform.shape[0]
+    if num_samples == 0:
+        raise ValueError('empty waveform')
+    if num_samples < length:
+        waveform = np.tile(waveform, int(length / num_samples) + 1)
+        num_samples = waveform.shape[0]
+    start = int(num_samples / 2) - int(length / 2)
+    return waveform[start:start + length]
+
+
+@TRANSFORMS.register_module()
+class LoadFrame:
+    """Read ``results['frame_path']`` as an RGB uint8 array ``(H, W, 3)`` into
+    ``results['img']`` (PIL, like the published code), and set ``ori_shape`` and
+    ``img_shape``. A frame already in ``results['img']`` (h5 packs, synthetic
+    scenes in memory) is kept."""
+
+    def __call__(self, results: dict) -> dict:
+        if results.get('img') is None:
+            path = results['frame_path']
+            with Image.open(path) as image:
+                results['img'] = np.asarray(image.convert('RGB'))
+        img = np.asarray(results['img'])
+        if img.dtype != np.uint8:
+            img = np.clip(img, 0, 255).astype(np.uint8)
+        results['img'] = img
+        results['ori_shape'] = img.shape[:2]
+        results['img_shape'] = img.shape[:2]
+        return results
+
+    def __repr__(self):
+        return f'{self.__class__.__name__}()'
+
+
+@TRANSFORMS.register_module()
+class LoadAudio:
+    """Read ``results['audio_path']`` into ``results['waveform']``: resampled
+    to ``sample_rate`` mono (librosa), tiled if short, the centred window of
+    ``duration`` seconds, min-max normalised to [-1, 1].
+
+    A waveform already in ``results['waveform']`` (h5 packs) is kept as it is:
+    the published packs store it pre-processed.
+
+    Args:
+        sample_rate: target rate (16 kHz for VGGish).
+        duration: window length in seconds (3).
+        normalize: apply the published min-max normalisation.
+    """
+
+    def __init__(self, sample_rate: int = 16000, duration: float = 3.0, normalize: bool = True):
+        self.sample_rate = sample_rate
+        self.duration = duration
+        self.normalize = normalize
+
+    @property
+    def num_samples(self) -> int:
+        return int(round(self.sample_rate * self.duration))
+
+    def __call__(self, results: dict) -> dict:
+        if results.get('waveform') is not None:
+            return results
+        import librosa
+        path = results['audio_path']
+        waveform, _ = librosa.load(path, sr=self.sample_rate, mono=True)
+        if waveform.size == 0:
+            raise ValueError(f'{path}: audio file holds no samples')
+        waveform = center_window(waveform, self.num_samples)
+        if self.normalize:
+            waveform = normalize_waveform(waveform)
+        results['waveform'] = waveform.astype(np.float32, copy=False)
+        return results
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(sample_rate={self.sample_rate}, '
+                f'duration={self.duration}, normalize={self.normalize})')

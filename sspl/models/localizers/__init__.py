@@ -1,0 +1,3 @@
+from .sspl import SSPL
+
+__all__ = ['SSPL']

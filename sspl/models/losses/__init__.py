@@ -1,0 +1,3 @@
+from .simsiam_loss import SimSiamLoss
+
+__all__ = ['SimSiamLoss']

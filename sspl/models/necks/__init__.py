@@ -1,0 +1,3 @@
+from .pcm import PredictiveCodingModule
+
+__all__ = ['PredictiveCodingModule']

@@ -1,0 +1,3 @@
+from .localization_data_sample import LocalizationDataSample
+
+__all__ = ['LocalizationDataSample']
