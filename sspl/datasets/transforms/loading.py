@@ -31,24 +31,35 @@ def center_window(waveform: np.ndarray, length: int) -> np.ndarray:
     return waveform[start:start + length]
 
 
+def load_frame(path: str) -> np.ndarray:
+    """Read an image file as RGB uint8 ``(H, W, 3)`` (PIL, like the published code)."""
+    with Image.open(path) as image:
+        return np.asarray(image.convert('RGB'))
+
+
 @TRANSFORMS.register_module()
 class LoadFrame:
     """Read ``results['frame_path']`` as an RGB uint8 array ``(H, W, 3)`` into
-    ``results['img']`` (PIL, like the published code), and set ``ori_shape`` and
-    ``img_shape``. A frame already in ``results['img']`` (h5 packs, synthetic
-    scenes in memory) is kept."""
+    ``results['img']``, and set ``ori_shape`` and ``img_shape``.
+
+    ``frame_path`` may be a list (one frame per view): ``img`` is then a list
+    too, and :class:`MultiView` gives view ``i`` frame ``i``. A frame already in
+    ``results['img']`` (h5 packs, in-memory scenes) is kept.
+    """
 
     def __call__(self, results: dict) -> dict:
         if results.get('img') is None:
-            path = results['frame_path']
-            with Image.open(path) as image:
-                results['img'] = np.asarray(image.convert('RGB'))
-        img = np.asarray(results['img'])
-        if img.dtype != np.uint8:
-            img = np.clip(img, 0, 255).astype(np.uint8)
-        results['img'] = img
-        results['ori_shape'] = img.shape[:2]
-        results['img_shape'] = img.shape[:2]
+            paths = results['frame_path']
+            if isinstance(paths, (list, tuple)):
+                results['img'] = [load_frame(path) for path in paths]
+            else:
+                results['img'] = load_frame(paths)
+        images = results['img'] if isinstance(results['img'], list) else [results['img']]
+        images = [np.clip(np.asarray(img), 0, 255).astype(np.uint8)
+                  if np.asarray(img).dtype != np.uint8 else np.asarray(img) for img in images]
+        results['img'] = images if isinstance(results['img'], list) else images[0]
+        results['ori_shape'] = images[0].shape[:2]
+        results['img_shape'] = images[0].shape[:2]
         return results
 
     def __repr__(self):

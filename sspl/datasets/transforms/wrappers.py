@@ -9,9 +9,13 @@ from sspl.registry import TRANSFORMS
 
 @TRANSFORMS.register_module()
 class MultiView:
-    """Apply ``transforms`` ``num_views`` times to copies of the sample and keep
-    the views as lists: ``results['img']`` becomes ``[view1, view2, ...]`` and
-    ``results['gt_bboxes']`` likewise (one box array per view).
+    """Apply ``transforms`` ``num_views`` times and keep the views as lists:
+    ``results['img']`` becomes ``[view1, view2, ...]`` and ``results['gt_bboxes']``
+    likewise (one box array per view).
+
+    If ``results['img']`` is already a list (several frames of a clip), view
+    ``i`` is made from frame ``i``; otherwise every view starts from the same
+    frame (the published two-crops-of-one-frame setting).
 
     Args:
         transforms: the per-view pipeline (e.g. resize, random crop, flip).
@@ -23,10 +27,19 @@ class MultiView:
         self.num_views = num_views
 
     def __call__(self, results: dict) -> dict:
-        views = [self.pipeline(copy.deepcopy(results)) for _ in range(self.num_views)]
+        images, boxes = results['img'], results.get('gt_bboxes')
+        per_frame = isinstance(images, list)
+        views = []
+        for index in range(self.num_views):
+            view = copy.copy(results)
+            if per_frame:
+                view['img'] = images[index % len(images)]
+                if boxes is not None:
+                    view['gt_bboxes'] = boxes[index % len(boxes)]
+            views.append(self.pipeline(view))
         out = views[0]
         out['img'] = [view['img'] for view in views]
-        if results.get('gt_bboxes') is not None:
+        if boxes is not None:
             out['gt_bboxes'] = [view['gt_bboxes'] for view in views]
         return out
 

@@ -190,8 +190,10 @@ class SSPL(BaseModel):
         """Localisation maps of the first view, stored as ``pred_sim_map``
         ``(14, 14)`` in each data sample."""
         frames = inputs['frames']
-        if self.eval_both_views and frames.shape[1] >= 2:
-            sim_maps = self.forward_views(frames[:, :2], inputs['log_mel'])['view1']['sim_map']
+        if self.eval_both_views:  # the published evaluation: both (equal) views and the loss
+            views = frames[:, :2] if frames.shape[1] >= 2 else frames[:, :1].expand(
+                -1, 2, -1, -1, -1)
+            sim_maps = self.forward_views(views, inputs['log_mel'])['view1']['sim_map']
         else:
             sim_maps = self.predict_maps(frames[:, 0], inputs['log_mel'])
         if data_samples is None:

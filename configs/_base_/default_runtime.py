@@ -1,0 +1,29 @@
+default_scope = 'sspl'
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # Keep the latest checkpoints and the best one by validation cIoU.
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
+                    save_best='cIoU', rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+
+# Checkpoints that torch.load(weights_only=True) reads (resume on torch >= 2.6).
+custom_hooks = [dict(type='CheckpointCompatHook')]
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+
+vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
+visualizer = dict(type='Visualizer', vis_backends=vis_backends, name='visualizer')
+
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=1234, deterministic=False)

@@ -1,0 +1,259 @@
+"""A built-in synthetic audio-visual dataset with known sound sources.
+
+Each clip shows a few objects on a textured background. One object "sounds":
+its class decides the audio (a class-specific harmonic tone with its own
+amplitude-modulation rate, in background noise), and its box is the ground
+truth, written in the VGG-SS annotation form (``{"file", "class", "bbox":
+[[x0, y0, x1, y1]]}`` in [0, 1]). Everything is generated deterministically
+from ``(seed, split, index)``.
+
+A clip has two frames. Between them the sounding object stays (it moves a
+little), while the distractors and the background are drawn anew. Only the
+audio says which object persists, so the two views of SSPL's SimSiam
+objective agree only where the model attends to the sounding object: the
+mechanism has something to learn even without ImageNet semantics (see
+``../shared/SYNTHETIC_NOTES.md`` for why two crops of one synthetic frame do not).
+``views='one_frame'`` gives the published two-crops-of-one-frame setting.
+"""
+import json
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from sspl.registry import DATASETS
+from .base_av_dataset import BaseAVDataset
+
+SAMPLE_RATE = 16000
+
+# (name, RGB colour, shape); hues far apart so that even random conv features
+# tell them apart.
+CLASSES: Tuple[Tuple[str, Tuple[int, int, int], str], ...] = (
+    ('red_square', (230, 40, 40), 'square'),
+    ('green_circle', (40, 200, 60), 'circle'),
+    ('blue_triangle', (50, 80, 235), 'triangle'),
+    ('yellow_diamond', (240, 220, 40), 'diamond'),
+    ('magenta_circle', (220, 50, 210), 'circle'),
+    ('cyan_square', (40, 220, 225), 'square'),
+    ('orange_triangle', (250, 140, 30), 'triangle'),
+    ('white_diamond', (245, 245, 245), 'diamond'),
+)
+
+
+def class_tone(class_index: int, num_samples: int, rng: np.random.Generator) -> np.ndarray:
+    """Harmonic tone of the class: fundamental on a log scale 220-2600 Hz, two
+    harmonics, amplitude modulated at a class-specific rate; random phase."""
+    num_classes = len(CLASSES)
+    fundamental = 220.0 * (2600.0 / 220.0) ** (class_index / max(num_classes - 1, 1))
+    modulation_hz = 1.5 + class_index % 4
+    t = np.arange(num_samples) / SAMPLE_RATE
+    phase = rng.uniform(0, 2 * np.pi)
+    tone = (np.sin(2 * np.pi * fundamental * t + phase) +
+            0.5 * np.sin(2 * np.pi * 2 * fundamental * t + phase) +
+            0.25 * np.sin(2 * np.pi * 3 * fundamental * t + phase))
+    envelope = 0.6 + 0.4 * np.sin(2 * np.pi * modulation_hz * t + rng.uniform(0, 2 * np.pi))
+    return tone * envelope
+
+
+def make_audio(class_index: int, duration: float, rng: np.random.Generator) -> np.ndarray:
+    """``duration`` s of the class tone in noise at 5-20 dB SNR, int16-ready in [-1, 1]."""
+    num_samples = int(round(duration * SAMPLE_RATE))
+    tone = class_tone(class_index, num_samples, rng)
+    noise = rng.standard_normal(num_samples)
+    snr_db = rng.uniform(5.0, 20.0)
+    noise *= np.sqrt(np.mean(tone ** 2) / 10 ** (snr_db / 10)) / max(noise.std(), 1e-8)
+    audio = tone + noise
+    return (0.8 * audio / np.abs(audio).max()).astype(np.float32)
+
+
+def _shape_mask(shape: str, size: int) -> np.ndarray:
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5
+    center = size / 2.0
+    if shape == 'square':
+        return np.ones((size, size), dtype=bool)
+    if shape == 'circle':
+        return (yy - center) ** 2 + (xx - center) ** 2 <= center ** 2
+    if shape == 'diamond':
+        return np.abs(yy - center) + np.abs(xx - center) <= center
+    if shape == 'triangle':  # apex up
+        return np.abs(xx - center) <= yy / 2.0
+    raise ValueError(shape)
+
+
+def _background(size: int, rng: np.random.Generator) -> np.ndarray:
+    """A random colour gradient with pixel noise, muted so objects stand out."""
+    corners = rng.uniform(40, 150, size=(2, 2, 3))
+    ramp = np.linspace(0.0, 1.0, size)[:, None, None]
+    top = corners[0, 0] * (1 - ramp) + corners[0, 1] * ramp
+    bottom = corners[1, 0] * (1 - ramp) + corners[1, 1] * ramp
+    image = top[None, :, 0, :] * (1 - ramp) + bottom[None, :, 0, :] * ramp
+    image = image + rng.normal(0, 18, size=(size, size, 3))
+    return image
+
+
+def _place(size: int, object_size: int, taken: List[Tuple[int, int, int, int]],
+           rng: np.random.Generator, near: Optional[Tuple[int, int]] = None,
+           jitter: int = 0) -> Tuple[int, int]:
+    for _ in range(200):
+        if near is not None:
+            x0 = int(np.clip(near[0] + rng.integers(-jitter, jitter + 1), 0, size - object_size))
+            y0 = int(np.clip(near[1] + rng.integers(-jitter, jitter + 1), 0, size - object_size))
+        else:
+            x0 = int(rng.integers(0, size - object_size + 1))
+            y0 = int(rng.integers(0, size - object_size + 1))
+        box = (x0, y0, x0 + object_size, y0 + object_size)
+        if all(box[2] <= t[0] or t[2] <= box[0] or box[3] <= t[1] or t[3] <= box[1]
+               for t in taken):
+            return x0, y0
+    return x0, y0
+
+
+def render_frame(size: int, objects: List[Tuple[int, int, int, int]],
+                 rng: np.random.Generator) -> np.ndarray:
+    """Draw ``objects`` ``(class_index, x0, y0, object_size)`` on a background."""
+    image = _background(size, rng)
+    for class_index, x0, y0, object_size in objects:
+        _, colour, shape = CLASSES[class_index]
+        mask = _shape_mask(shape, object_size)
+        shade = np.asarray(colour, dtype=np.float64) * rng.uniform(0.85, 1.0)
+        region = image[y0:y0 + object_size, x0:x0 + object_size]
+        region[mask] = shade + rng.normal(0, 6, size=(int(mask.sum()), 3))
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def make_clip(seed: int, split: str, index: int, image_size: int = 112,
+              num_distractors: Tuple[int, int] = (1, 2),
+              object_scale: Tuple[float, float] = (0.28, 0.38),
+              duration: float = 3.0, num_classes: int = len(CLASSES)) -> Dict:
+    """One clip: two frames ``(S, S, 3)`` uint8, the audio, the sounding class
+    and its box in each frame (pixels)."""
+    split_code = {'train': 0, 'val': 1, 'test': 2}.get(split, 3)
+    rng = np.random.default_rng([seed, split_code, index])
+    sounding = int(rng.integers(num_classes))
+    others = [c for c in range(num_classes) if c != sounding]
+    object_size = int(round(image_size * rng.uniform(*object_scale)))
+    frames, boxes = [], []
+    anchor = None
+    for _ in range(2):
+        x0, y0 = _place(image_size, object_size, [], rng, near=anchor,
+                        jitter=max(1, image_size // 16))
+        anchor = anchor or (x0, y0)
+        taken = [(x0, y0, x0 + object_size, y0 + object_size)]
+        objects = [(sounding, x0, y0, object_size)]
+        count = int(rng.integers(num_distractors[0], num_distractors[1] + 1))
+        for class_index in rng.choice(others, size=count, replace=False):
+            size = int(round(image_size * rng.uniform(*object_scale)))
+            dx, dy = _place(image_size, size, taken, rng)
+            taken.append((dx, dy, dx + size, dy + size))
+            objects.append((int(class_index), dx, dy, size))
+        frames.append(render_frame(image_size, objects, rng))
+        boxes.append([x0, y0, x0 + object_size, y0 + object_size])
+    return dict(frames=frames, boxes=boxes, label=sounding, class_name=CLASSES[sounding][0],
+                audio=make_audio(sounding, duration, rng))
+
+
+def write_split(data_root: str, split: str, num_samples: int, seed: int = 0,
+                image_size: int = 112, **clip_kwargs) -> str:
+    """Write ``num_samples`` clips of ``split`` under ``data_root`` and return the
+    annotation file. Layout::
+
+        data_root/frames/<split>_<index>_a.png, <split>_<index>_b.png
+        data_root/audio/<split>_<index>.wav        (16 kHz mono, 16-bit)
+        data_root/annotations/<split>.json         (VGG-SS form, boxes of frame a)
+        data_root/annotations/<split>_views.json   (boxes of both frames)
+
+    Files already written are kept (the generation is deterministic); the
+    annotation files are written last, atomically, so an interrupted run is
+    completed by the next one.
+    """
+    import soundfile
+    from PIL import Image
+    for folder in ('frames', 'audio', 'annotations'):
+        os.makedirs(osp.join(data_root, folder), exist_ok=True)
+    records, views = [], []
+    for index in range(num_samples):
+        sample_id = f'{split}_{index:05d}'
+        frame_paths = [osp.join(data_root, 'frames', f'{sample_id}_{view}.png') for view in 'ab']
+        audio_path = osp.join(data_root, 'audio', f'{sample_id}.wav')
+        clip = make_clip(seed, split, index, image_size=image_size, **clip_kwargs)
+        if not (all(osp.exists(p) for p in frame_paths) and osp.exists(audio_path)):
+            for path, frame in zip(frame_paths, clip['frames']):
+                Image.fromarray(frame).save(path + '.tmp.png')
+                os.replace(path + '.tmp.png', path)
+            soundfile.write(audio_path + '.tmp.wav', clip['audio'], SAMPLE_RATE, subtype='PCM_16')
+            os.replace(audio_path + '.tmp.wav', audio_path)
+        normalized = [[round(v / image_size, 6) for v in box] for box in clip['boxes']]
+        records.append(dict(file=sample_id, **{'class': clip['class_name']}, bbox=[normalized[0]]))
+        views.append(dict(file=sample_id, bbox_views=normalized))
+    annotation = osp.join(data_root, 'annotations', f'{split}.json')
+    for path, content in ((annotation.replace('.json', '_views.json'), views), (annotation, records)):
+        with open(path + '.tmp', 'w') as f:
+            json.dump(content, f)
+        os.replace(path + '.tmp', path)
+    return annotation
+
+
+@DATASETS.register_module()
+class SyntheticAVDataset(BaseAVDataset):
+    """The built-in synthetic dataset (see the module docstring).
+
+    The clips are generated into ``data_root`` on first use (or beforehand by
+    ``tools/data/make_synthetic.py``), so the same pipeline as for real data
+    reads them from disk.
+
+    Args:
+        data_root: folder of the generated dataset.
+        split: ``'train'``, ``'val'`` or ``'test'``.
+        num_samples: number of clips of the split.
+        seed: generation seed (the same seed always gives the same clips).
+        image_size: frame side in pixels.
+        views: ``'two_frames'`` (view ``i`` from frame ``i`` of the clip) or
+            ``'one_frame'`` (both views from the first frame, as the published
+            pipeline does with real data).
+    """
+
+    METAINFO = dict(classes=tuple(name for name, _, _ in CLASSES))
+
+    def __init__(self, data_root: str, split: str = 'train', num_samples: int = 512,
+                 seed: int = 0, image_size: int = 112, views: str = 'two_frames', **kwargs):
+        if views not in ('two_frames', 'one_frame'):
+            raise ValueError(f"SyntheticAVDataset: views must be 'two_frames' or 'one_frame', "
+                             f'got {views!r}')
+        self.split = split
+        self.num_samples = num_samples
+        self.seed = seed
+        self.image_size = image_size
+        self.views = views
+        super().__init__(data_root=data_root, **kwargs)
+
+    def _annotation_is_current(self, annotation: str) -> bool:
+        if not osp.exists(annotation):
+            return False
+        with open(annotation) as f:
+            return len(json.load(f)) == self.num_samples
+
+    def load_data_list(self) -> List[dict]:
+        annotation = osp.join(self.data_root, 'annotations', f'{self.split}.json')
+        if not self._annotation_is_current(annotation):
+            write_split(self.data_root, self.split, self.num_samples, self.seed, self.image_size)
+        with open(annotation.replace('.json', '_views.json')) as f:
+            view_boxes = {item['file']: item['bbox_views'] for item in json.load(f)}
+        with open(annotation) as f:
+            records = json.load(f)
+        data_list = []
+        for record in records:
+            sample_id = record['file']
+            frames = [osp.join(self.data_root, 'frames', f'{sample_id}_{view}.png') for view in 'ab']
+            boxes = np.asarray(view_boxes[sample_id], dtype=np.float64) * self.image_size
+            if self.views == 'one_frame' or self.test_mode:
+                frames, boxes = frames[:1], boxes[:1]
+            data_list.append(dict(
+                sample_id=sample_id,
+                frame_path=frames if len(frames) > 1 else frames[0],
+                audio_path=osp.join(self.data_root, 'audio', f'{sample_id}.wav'),
+                gt_bboxes=[boxes[i:i + 1] for i in range(len(frames))] if len(frames) > 1
+                else boxes[:1],
+                gt_map_mode='union',
+                label=self.metainfo['classes'].index(record['class'])))
+        return data_list

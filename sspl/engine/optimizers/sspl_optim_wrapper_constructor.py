@@ -1,0 +1,46 @@
+"""Optimizer construction with the published parameter groups of SSPL."""
+from typing import List
+
+import torch.nn as nn
+from mmengine.optim import DefaultOptimWrapperConstructor
+
+from sspl.registry import OPTIM_WRAPPER_CONSTRUCTORS
+
+
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
+class SSPLOptimWrapperConstructor(DefaultOptimWrapperConstructor):
+    """mmengine's default constructor, with two differences:
+
+    - parameters that do not require gradients (the frozen backbones) are left
+      out of the optimizer;
+    - an entry of ``paramwise_cfg.custom_keys`` may give an absolute ``lr`` (and
+      ``weight_decay``) besides mmengine's ``lr_mult`` / ``decay_mult``, so a
+      config states the published learning rates as they are::
+
+          custom_keys={'audio_head': dict(lr=lr_sound),
+                       'neck': dict(lr=lr_frame),
+                       'error_rates': dict(lr=lr_frame, decay_mult=0.0), ...}
+
+    Keys match substrings of parameter names, longest key first (mmengine's rule).
+    """
+
+    def add_params(self, params: List[dict], module: nn.Module, prefix: str = '',
+                   is_dcn_module=None) -> None:
+        groups: List[dict] = []
+        super().add_params(groups, module, prefix, is_dcn_module)
+        custom_keys = self.paramwise_cfg.get('custom_keys', {})
+        names = {id(param): name for name, param in module.named_parameters(prefix=prefix)}
+        for group in groups:
+            param = group['params'][0]
+            if not param.requires_grad:
+                continue
+            name = names.get(id(param), '')
+            for key in sorted(custom_keys, key=len, reverse=True):
+                if key in name:
+                    for option in ('lr', 'weight_decay'):
+                        if option in custom_keys[key]:
+                            group[option] = custom_keys[key][option]
+                            if option == 'weight_decay':
+                                group[option] *= custom_keys[key].get('decay_mult', 1.0)
+                    break
+            params.append(group)

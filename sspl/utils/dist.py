@@ -1,0 +1,34 @@
+"""Distributed runs on machines without CUDA (gloo), for CPU clusters and CI."""
+import os
+
+import torch
+import torch.distributed as dist
+from mmengine.config import Config
+
+
+def setup_distributed(cfg: Config, launcher: str) -> None:
+    """Prepare ``cfg`` for ``launcher``.
+
+    With CUDA, mmengine's own initialisation (NCCL) is used unchanged. Without
+    CUDA, mmengine 0.10.7's ``init_dist`` would call ``torch.cuda.set_device``
+    and fail, so the gloo process group is created here (the Runner then skips
+    its own), DDP wraps CPU modules (``device_ids=None``) and SyncBN is dropped
+    (it needs CUDA).
+    """
+    cfg.launcher = launcher
+    if launcher == 'none':
+        return
+    if torch.cuda.is_available():
+        return
+    if 'RANK' not in os.environ:
+        raise RuntimeError(f'--launcher {launcher} without the RANK/WORLD_SIZE environment: '
+                           'start the run with tools/dist_train.sh or torchrun')
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper = dict(cfg.get('model_wrapper_cfg') or {})
+    wrapper.setdefault('type', 'MMDistributedDataParallel')
+    wrapper.update(device_ids=None, broadcast_buffers=False)
+    cfg.model_wrapper_cfg = wrapper
+    if cfg.get('sync_bn') is not None:
+        cfg.sync_bn = None
