@@ -1,9 +1,12 @@
+from .embedding_cache import LoadVGGishEmbedding, VGGishEmbeddingCache
 from .formatting import PackAVInputs
 from .geometric import CenterCrop, RandomCrop, RandomFlip, Resize, ResizeShortEdge
 from .loading import LoadAudio, LoadFrame, center_window, normalize_waveform
 from .log_mel import VGGishLogMel, waveform_to_log_mel_examples
+from .log_mel_cache import LoadCachedLogMel
 from .wrappers import MultiView
 
 __all__ = ['PackAVInputs', 'CenterCrop', 'RandomCrop', 'RandomFlip', 'Resize', 'ResizeShortEdge',
            'LoadAudio', 'LoadFrame', 'center_window', 'normalize_waveform', 'VGGishLogMel',
-           'waveform_to_log_mel_examples', 'MultiView']
+           'waveform_to_log_mel_examples', 'MultiView', 'LoadCachedLogMel',
+           'LoadVGGishEmbedding', 'VGGishEmbeddingCache']

@@ -26,8 +26,10 @@ def _resize(results: dict, height: int, width: int, interpolation: str) -> dict:
     results['img_shape'] = (height, width)
     if results.get('gt_bboxes') is not None:
         boxes = np.asarray(results['gt_bboxes'], dtype=np.float64).copy()
-        boxes[:, 0::2] *= width / old_w
-        boxes[:, 1::2] *= height / old_h
+        # Multiply, then divide (``v * new / old``), like the published
+        # ground-truth code: the later int truncation then agrees with it.
+        boxes[:, 0::2] = boxes[:, 0::2] * width / old_w
+        boxes[:, 1::2] = boxes[:, 1::2] * height / old_h
         results['gt_bboxes'] = boxes
     return results
 
