@@ -1,0 +1,41 @@
+#!/usr/bin/env python
+"""Prepare SoundNet-Flickr clips from downloaded videos.
+
+Training list (10k, 144k or any list)::
+
+    python tools/data/prepare_flickr.py VIDEOS data/flickr \
+        --ids flickr_train_10k.csv --list-name flickr_train_10k --nproc 8
+
+Test set (the released annotated frames go to data/flickr/frames/ first: they
+are kept, and only their audio is extracted; the XMLs of prepared ids are
+copied to data/flickr/Annotations/)::
+
+    python tools/data/prepare_flickr.py VIDEOS data/flickr \
+        --ids flickr_test249_in5k.csv --list-name flickr_test249 \
+        --annotations 5k_labeled/Annotations
+
+Layout and options: docs/dataset_preparation.md and ``--help``.
+"""
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+
+import middle_frame  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = middle_frame.build_parser('SoundNet-Flickr', 'flickr_train')
+    parser.add_argument('--annotations', help='folder of the test XMLs (<id>.xml); those of '
+                        'the prepared ids are copied to <out_dir>/Annotations/')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    return middle_frame.run(args, middle_frame.copy_flickr_xmls)
+
+
+if __name__ == '__main__':
+    main()
