@@ -8,10 +8,15 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
                     save_best='cIoU', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # A few heatmap overlays per validation to TensorBoard; tools/test.py
+    # --show-dir writes one PNG per test sample.
+    visualization=dict(type='LocalizationVisualizationHook', enable=True, val_samples=4),
 )
 
 # Checkpoints that torch.load(weights_only=True) reads (resume on torch >= 2.6).
-custom_hooks = [dict(type='CheckpointCompatHook')]
+custom_hooks = [dict(type='CheckpointCompatHook'),
+                # Per-sample cIoU of each validation / test in <work_dir>/<timestamp>/per_sample/.
+                dict(type='PerSampleResultsHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -20,7 +25,7 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
-visualizer = dict(type='Visualizer', vis_backends=vis_backends, name='visualizer')
+visualizer = dict(type='LocalizationVisualizer', vis_backends=vis_backends, name='visualizer')
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 log_level = 'INFO'

@@ -148,6 +148,8 @@ def flickr_gt_map(xml_path: str, size: int = 224) -> np.ndarray:
     coordinate scaled with ``int(size * v / 256)``, boxes summed, divided by 2 and
     clipped at 1."""
     boxes = parse_flickr_xml(xml_path)
+    if len(boxes) == 0:
+        raise ValueError(f'{xml_path}: the annotation holds no <bbox>')
     scaled = [[int(size * v / 256) for v in box] for box in boxes]
     return boxes_to_gt_map(np.asarray(scaled, dtype=np.float64).reshape(-1, 4), size, 'consensus')
 
