@@ -1,0 +1,1 @@
+from .inference import inference_localizer  # noqa: F401

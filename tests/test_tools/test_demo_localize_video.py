@@ -1,0 +1,127 @@
+"""tools/demo/localize_video.py on a short video the test makes (PyAV):
+a video with the same frame count (and sound), or one PNG with --frame."""
+import importlib.util
+import os.path as osp
+
+import av
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+CONFIG = 'configs/sspl_w_pcm_synthetic.py'  # tiny sizes, random weights: plumbing only
+NUM_FRAMES, FPS, WIDTH, HEIGHT = 12, 8, 96, 64
+
+
+def load_demo(repo_root):
+    path = osp.join(repo_root, 'tools', 'demo', 'localize_video.py')
+    spec = importlib.util.spec_from_file_location('localize_video', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_video(path, with_audio=True, seconds=NUM_FRAMES / FPS):
+    """A red square sliding over grey (``HEIGHT x WIDTH``), with a 440 Hz tone
+    at 44.1 kHz stereo."""
+    container = av.open(str(path), 'w')
+    video = container.add_stream('mpeg4', rate=FPS)
+    video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, 'yuv420p'
+    audio = None
+    if with_audio:
+        rate = 44100
+        audio = container.add_stream('aac', rate=rate)
+        audio.layout = 'stereo'
+    for index in range(NUM_FRAMES):
+        image = np.full((HEIGHT, WIDTH, 3), 90, dtype=np.uint8)
+        x = 4 + 5 * index
+        image[20:40, x:x + 20] = (255, 0, 0)
+        for packet in video.encode(av.VideoFrame.from_ndarray(image, format='rgb24')):
+            container.mux(packet)
+    for packet in video.encode(None):
+        container.mux(packet)
+    if audio is not None:
+        t = np.arange(int(rate * seconds)) / rate
+        tone = (0.4 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+        stereo = np.stack([tone, tone])
+        for start in range(0, tone.size, 1024):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(stereo[:, start:start + 1024]),
+                                               format='fltp', layout='stereo')
+            frame.sample_rate, frame.pts = rate, start
+            for packet in audio.encode(frame):
+                container.mux(packet)
+        for packet in audio.encode(None):
+            container.mux(packet)
+    container.close()
+    return str(path)
+
+
+@pytest.fixture(scope='module')
+def assets(repo_root, tmp_path_factory):
+    from sspl.registry import MODELS
+    folder = tmp_path_factory.mktemp('demo')
+    cfg = Config.fromfile(osp.join(repo_root, CONFIG))
+    torch.manual_seed(0)
+    checkpoint = str(folder / 'tiny.pth')
+    torch.save({'state_dict': MODELS.build(cfg.model).state_dict()}, checkpoint)
+    return dict(folder=folder, video=make_video(folder / 'clip.mp4'), checkpoint=checkpoint,
+                config=osp.join(repo_root, CONFIG), demo=load_demo(repo_root))
+
+
+def count_frames(path):
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        frames = [frame.to_ndarray(format='rgb24') for frame in container.decode(stream)]
+        has_audio = bool(container.streams.audio)
+    return frames, has_audio
+
+
+def test_demo_writes_an_overlaid_video_with_every_frame(assets):
+    out = str(assets['folder'] / 'out' / 'overlay.mp4')
+    assets['demo'].main([assets['video'], assets['config'], assets['checkpoint'], '--out', out,
+                         '--batch-size', '5'])
+    source, _ = count_frames(assets['video'])
+    frames, has_audio = count_frames(out)
+    assert len(source) == NUM_FRAMES
+    assert len(frames) == NUM_FRAMES
+    assert frames[0].shape == source[0].shape
+    assert has_audio
+    # the heatmap changed the picture (the source is flat grey around the square)
+    assert np.abs(frames[5].astype(int) - source[5].astype(int)).mean() > 10
+
+
+def test_demo_interval_holds_maps_and_keeps_the_frame_count(assets):
+    out = str(assets['folder'] / 'held.mp4')
+    assets['demo'].main([assets['video'], assets['config'], assets['checkpoint'], '--out', out,
+                         '--interval', '4', '--no-audio'])
+    frames, has_audio = count_frames(out)
+    assert len(frames) == NUM_FRAMES and not has_audio
+
+
+def test_demo_single_frame_png(assets):
+    import cv2
+    out = str(assets['folder'] / 'frame.png')
+    assets['demo'].main([assets['video'], assets['config'], assets['checkpoint'],
+                         '--frame', '0.75', '--out', out])
+    image = cv2.imread(out)
+    assert image is not None and image.shape == (HEIGHT, WIDTH, 3)
+
+
+def test_demo_needs_an_audio_track(assets):
+    silent = make_video(assets['folder'] / 'silent.mp4', with_audio=False)
+    with pytest.raises(ValueError, match='silent.mp4: the video has no audio track'):
+        assets['demo'].main([silent, assets['config'], assets['checkpoint'],
+                             '--out', str(assets['folder'] / 'x.mp4')])
+
+
+def test_audio_window_centres_shifts_and_keeps_short_clips(repo_root):
+    demo = load_demo(repo_root)
+    waveform = np.arange(16000 * 10, dtype=np.float32)  # 10 s
+    middle = demo.audio_window(waveform, 5.0, 3.0)
+    assert middle.size == 48000 and middle[0] == 16000 * 3.5
+    start = demo.audio_window(waveform, 0.2, 3.0)
+    assert start[0] == 0 and start.size == 48000
+    end = demo.audio_window(waveform, 9.9, 3.0)
+    assert end[-1] == waveform[-1] and end.size == 48000
+    short = np.ones(16000, dtype=np.float32)
+    assert demo.audio_window(short, 0.5, 3.0).size == 16000  # tiled later by the pipeline
