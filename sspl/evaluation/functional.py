@@ -9,7 +9,7 @@ Two thresholding protocols:
   i.e. the threshold is the value at index ``H * W // 2`` of the sorted map.
 """
 import xml.etree.ElementTree as ET
-from typing import Iterable, Optional, Sequence, Tuple, Union
+from typing import Iterable, Sequence, Tuple, Union
 
 import cv2
 import numpy as np

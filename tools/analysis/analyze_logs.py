@@ -47,8 +47,9 @@ def find_scalars(path: str, run: Optional[str] = None) -> str:
     pattern = osp.join(path, run or '*', 'vis_data', 'scalars.json')
     candidates = sorted(glob.glob(pattern))
     if not candidates:
-        raise FileNotFoundError(f'{path}: no {osp.join(run or "<timestamp>", "vis_data", "scalars.json")}'
-                                ' (was the run logged with LocalVisBackend?)')
+        expected = osp.join(run or '<timestamp>', 'vis_data', 'scalars.json')
+        raise FileNotFoundError(f'{path}: no {expected} (was the run logged with '
+                                'LocalVisBackend?)')
     return candidates[-1]  # timestamps sort chronologically
 
 
