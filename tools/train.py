@@ -11,6 +11,8 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from sspl.utils import register_all_modules, setup_distributed  # noqa: E402
+from sspl.engine.resume import resolve_auto_resume  # noqa: E402
+from sspl.utils.config_validation import validate_config  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -66,6 +68,8 @@ def main(argv=None):
     register_all_modules()
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
+    validate_config(cfg, args.config)
+    resolve_auto_resume(cfg)
     setup_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     runner.train()

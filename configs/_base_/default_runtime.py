@@ -4,9 +4,14 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    # Keep the latest checkpoints and the best one by validation cIoU.
+    # Keep the latest checkpoints and the best one by validation cIoU. In the
+    # sspl scope 'CheckpointHook' is sspl's AtomicCheckpointHook: atomic writes,
+    # old files deleted only after the new one is complete, exact resume.
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
                     save_best='cIoU', rule='greater'),
+    # Early stopping (advised by SSPL's authors); its state survives a resume:
+    # early_stopping=dict(type='EarlyStoppingHook', monitor='cIoU', rule='greater',
+    #                     min_delta=0.001, patience=10),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # A few heatmap overlays per validation to TensorBoard; tools/test.py
     # --show-dir writes one PNG per test sample.
@@ -16,7 +21,13 @@ default_hooks = dict(
 # Checkpoints that torch.load(weights_only=True) reads (resume on torch >= 2.6).
 custom_hooks = [dict(type='CheckpointCompatHook'),
                 # Per-sample cIoU of each validation / test in <work_dir>/<timestamp>/per_sample/.
-                dict(type='PerSampleResultsHook')]
+                dict(type='PerSampleResultsHook'),
+                # Random state re-derived from (seed, epoch): a resumed run continues exactly.
+                dict(type='EpochSeedHook'),
+                # Stop at the first NaN/Inf loss, saving the state to inspect.
+                dict(type='NaNGuardHook'),
+                # Log training samples skipped for unreadable files; stop above 5% per epoch.
+                dict(type='SkippedSampleHook', max_skip_fraction=0.05)]
 
 env_cfg = dict(
     cudnn_benchmark=False,

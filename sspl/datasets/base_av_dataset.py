@@ -1,7 +1,15 @@
 """Base class of the audio-visual localisation datasets."""
+import logging
+from typing import Any, List, Tuple
+
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
 from sspl.registry import DATASETS
+from .validation import DataLoadError, raise_on_errors, summarize_warnings, validate_data_list
+
+#: metainfo key of a data sample that lists the samples skipped to deliver it
+SKIPPED_KEY = 'skipped_samples'
 
 
 @DATASETS.register_module()
@@ -20,7 +28,105 @@ class BaseAVDataset(BaseDataset):
 
     The pipeline (``LoadFrame``, ``LoadAudio``, ... ``PackAVInputs``) turns that
     into network inputs and a :class:`LocalizationDataSample`.
+
+    Bad input (see :mod:`sspl.datasets.validation`):
+
+    - The data list is checked when the dataset is built: annotation errors
+      (unannotated samples in an annotated split, malformed or non-finite
+      boxes) raise :class:`~sspl.datasets.validation.AnnotationError` naming
+      the source and the samples; boxes the published evaluation handles in a
+      defined way (inverted, zero-area, outside the frame) are counted in one
+      warning.
+    - Training (``test_mode=False``, ``skip_bad_samples=True``): a sample whose
+      file fails to load (:class:`~sspl.datasets.validation.DataLoadError`:
+      missing, corrupt, empty, non-finite) is skipped and another, random
+      sample is returned instead (mmengine's refetch, at most ``max_refetch``
+      tries). The skipped ``(sample_id, reason)`` pairs travel with the
+      returned sample (metainfo ``skipped_samples``), so they cross the
+      dataloader's worker processes; :class:`~sspl.engine.hooks.SkippedSampleHook`
+      counts them, logs ``skipped N samples: ...`` every epoch and stops the run
+      when more than a set fraction of the data is bad.
+    - Evaluation (``test_mode=True``): nothing is skipped; the error names the
+      file, and the sample is added to the traceback.
+
+    Args:
+        skip_bad_samples: skip unloadable samples in training (see above).
+        **kwargs: see :class:`mmengine.dataset.BaseDataset`.
     """
+
+    def __init__(self, *args, skip_bad_samples: bool = True, **kwargs):
+        self.skip_bad_samples = skip_bad_samples
+        super().__init__(*args, **kwargs)
 
     def load_data_list(self):
         raise NotImplementedError(f'{type(self).__name__} must implement load_data_list()')
+
+    @property
+    def source(self) -> str:
+        """What the messages name: the annotation file, else the class and root."""
+        return self.ann_file or f'{type(self).__name__}({self.data_root})'
+
+    def filter_data(self) -> List[dict]:
+        """mmengine's filtering step, plus the data-list checks."""
+        data_list = super().filter_data()
+        issues = validate_data_list(data_list, self.source)
+        raise_on_errors(issues, f'{type(self).__name__} ({self.source})')
+        summary = summarize_warnings(issues)
+        if summary is not None:
+            print_log(f'{type(self).__name__} ({self.source}): {summary}', logger='current',
+                      level=logging.WARNING)
+        return data_list
+
+    def _sample_id(self, idx: int) -> str:
+        try:
+            return str(self.get_data_info(idx).get('sample_id', f'#{idx}'))
+        except Exception:  # noqa: BLE001  (only used to label a message)
+            return f'#{idx}'
+
+    def _prepare(self, idx: int) -> Any:
+        """``prepare_data`` whose unexpected errors name the sample."""
+        try:
+            return self.prepare_data(idx)
+        except DataLoadError:
+            raise
+        except Exception as exc:
+            exc.add_note(f'while loading sample {self._sample_id(idx)} (index {idx}) of '
+                         f'{type(self).__name__} ({self.source})')
+            raise
+
+    def __getitem__(self, idx: int) -> Any:
+        if not self._fully_initialized:
+            self.full_init()
+        if self.test_mode or not self.skip_bad_samples:
+            data = self._prepare(idx)
+            if data is None:
+                raise DataLoadError(f'{self.source}: the pipeline dropped sample '
+                                    f'{self._sample_id(idx)} (returned None)')
+            return data
+        skipped: List[Tuple[str, str]] = []
+        for _ in range(self.max_refetch + 1):
+            try:
+                data = self._prepare(idx)
+            except DataLoadError as exc:
+                skipped.append((self._sample_id(idx), str(exc)))
+                idx = self._rand_another()
+                continue
+            if data is None:  # a transform may drop a sample (mmengine's contract)
+                idx = self._rand_another()
+                continue
+            if skipped:
+                self._attach_skipped(data, skipped)
+            return data
+        reasons = '; '.join(f'{sample_id}: {reason}' for sample_id, reason in skipped[-3:])
+        raise DataLoadError(f'{self.source}: no loadable sample in {self.max_refetch + 1} '
+                            f'tries; last problems: {reasons}')
+
+    @staticmethod
+    def _attach_skipped(data: Any, skipped: List[Tuple[str, str]]) -> None:
+        sample = data.get('data_samples') if isinstance(data, dict) else None
+        if sample is not None and hasattr(sample, 'set_metainfo'):
+            sample.set_metainfo({SKIPPED_KEY: list(skipped)})
+        else:  # no data sample to carry them: log from here (worker process)
+            for sample_id, reason in skipped:
+                print_log(f'skipped sample {sample_id}: {reason}', logger='current',
+                          level=logging.WARNING)

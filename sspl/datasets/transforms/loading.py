@@ -1,7 +1,10 @@
 """Loading of frames and audio, with the published pre-processing semantics."""
+import os.path as osp
+
 import numpy as np
 from PIL import Image
 
+from sspl.datasets.validation import DataLoadError
 from sspl.registry import TRANSFORMS
 
 
@@ -31,10 +34,54 @@ def center_window(waveform: np.ndarray, length: int) -> np.ndarray:
     return waveform[start:start + length]
 
 
+def _png_16bit_as_rgb8(path: str) -> np.ndarray:
+    """A 16-bit PNG as RGB uint8: values scaled by 1/257 (65535 -> 255), alpha
+    dropped. PIL would clip 16-bit grey to 255 and truncate 16-bit colour."""
+    import cv2
+    array = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if array is None:
+        raise DataLoadError(f'{path}: cannot decode the 16-bit PNG')
+    if array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)
+    elif array.shape[2] == 4:
+        array = cv2.cvtColor(array, cv2.COLOR_BGRA2RGB)
+    else:
+        array = cv2.cvtColor(array, cv2.COLOR_BGR2RGB)
+    if array.dtype == np.uint16:
+        array = np.round(array.astype(np.float32) / 257.0)
+    return np.clip(array, 0, 255).astype(np.uint8)
+
+
 def load_frame(path: str) -> np.ndarray:
-    """Read an image file as RGB uint8 ``(H, W, 3)`` (PIL, like the published code)."""
-    with Image.open(path) as image:
-        return np.asarray(image.convert('RGB'))
+    """Read an image file as RGB uint8 ``(H, W, 3)`` (PIL, like the published code).
+
+    Greyscale, palette and CMYK images are converted to RGB, RGBA loses its
+    alpha channel (PIL's ``convert('RGB')``, as the published code), 16-bit
+    PNGs (grey or colour) are scaled by 1/257.
+
+    Raises:
+        DataLoadError: the file is missing, truncated or not a decodable image
+            (the message names the file and the problem).
+    """
+    if not osp.isfile(path):
+        raise DataLoadError(f'{path}: frame file does not exist')
+    try:
+        with Image.open(path) as image:
+            rawmode = image.tile[0].args if image.tile else None
+            if image.format == 'PNG' and isinstance(rawmode, str) and ';16' in rawmode:
+                return _png_16bit_as_rgb8(path)
+            if image.mode.startswith('I;16'):
+                array = np.round(np.asarray(image, dtype=np.float32) / 257.0)
+                return np.repeat(np.clip(array, 0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
+            if image.mode in ('I', 'F'):
+                raise DataLoadError(f'{path}: unsupported pixel format (PIL mode {image.mode!r}, '
+                                    '32-bit); convert the frame to 8-bit RGB')
+            return np.asarray(image.convert('RGB'))
+    except DataLoadError:
+        raise
+    except Exception as exc:  # PIL raises OSError, SyntaxError, ValueError ... on bad files
+        raise DataLoadError(f'{path}: cannot decode the image ({type(exc).__name__}: {exc})'
+                            ) from exc
 
 
 @TRANSFORMS.register_module()
@@ -66,6 +113,47 @@ class LoadFrame:
         return f'{self.__class__.__name__}()'
 
 
+def _read_native_rate(path: str, sample_rate: int):
+    """The file as mono float32 if soundfile reads it and its rate is already
+    ``sample_rate`` (what ``librosa.load`` computes then: soundfile's float32
+    samples, channels averaged), else None. Saves librosa's first-call cost
+    (several seconds) in every process."""
+    import soundfile
+    try:
+        with soundfile.SoundFile(path) as file:
+            if file.samplerate != sample_rate:
+                return None
+            data = file.read(dtype='float32', always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError):
+        return None  # not a soundfile format: librosa (audioread) may still read it
+    return data[:, 0] if data.shape[1] == 1 else np.mean(data.T, axis=0)
+
+
+def load_waveform(path: str, sample_rate: int) -> np.ndarray:
+    """Read an audio file as mono float32 at ``sample_rate`` (librosa: any
+    bit depth, PCM or float, any channel count (averaged), any rate).
+
+    Raises:
+        DataLoadError: the file is missing, not decodable, holds no samples,
+            or holds NaN/infinite samples (the message names the file).
+    """
+    if not osp.isfile(path):
+        raise DataLoadError(f'{path}: audio file does not exist')
+    try:
+        waveform = _read_native_rate(path, sample_rate)
+        if waveform is None:
+            import librosa
+            waveform, _ = librosa.load(path, sr=sample_rate, mono=True)
+    except Exception as exc:  # soundfile / audioread errors on bad files
+        raise DataLoadError(f'{path}: cannot decode the audio ({type(exc).__name__}: {exc})'
+                            ) from exc
+    if waveform.size == 0:
+        raise DataLoadError(f'{path}: audio file holds no samples')
+    if not np.isfinite(waveform).all():
+        raise DataLoadError(f'{path}: audio holds NaN or infinite samples')
+    return waveform
+
+
 @TRANSFORMS.register_module()
 class LoadAudio:
     """Read ``results['audio_path']`` into ``results['waveform']``: resampled
@@ -93,11 +181,7 @@ class LoadAudio:
     def __call__(self, results: dict) -> dict:
         if results.get('waveform') is not None:
             return results
-        import librosa
-        path = results['audio_path']
-        waveform, _ = librosa.load(path, sr=self.sample_rate, mono=True)
-        if waveform.size == 0:
-            raise ValueError(f'{path}: audio file holds no samples')
+        waveform = load_waveform(results['audio_path'], self.sample_rate)
         waveform = center_window(waveform, self.num_samples)
         if self.normalize:
             waveform = normalize_waveform(waveform)

@@ -1,5 +1,12 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .checkpoint_compat_hook import CheckpointCompatHook
+from .early_stopping_hook import ResumableEarlyStoppingHook
+from .epoch_seed_hook import EpochSeedHook
+from .nan_guard_hook import NaNGuardHook, NonFiniteLossError
 from .per_sample_results_hook import PerSampleResultsHook
+from .skipped_sample_hook import SkippedSampleHook, TooManyBadSamplesError
 from .visualization_hook import LocalizationVisualizationHook
 
-__all__ = ['CheckpointCompatHook', 'PerSampleResultsHook', 'LocalizationVisualizationHook']
+__all__ = ['CheckpointCompatHook', 'PerSampleResultsHook', 'LocalizationVisualizationHook',
+           'AtomicCheckpointHook', 'ResumableEarlyStoppingHook', 'EpochSeedHook', 'NaNGuardHook',
+           'NonFiniteLossError', 'SkippedSampleHook', 'TooManyBadSamplesError']
