@@ -141,3 +141,50 @@ def test_default_runtime_uses_them(repo_root):
     assert cfg.default_hooks.visualization.type == 'LocalizationVisualizationHook'
     assert isinstance(VISUALIZERS.build(dict(cfg.visualizer, name=f'v_{uuid.uuid4().hex}',
                                              vis_backends=None)), LocalizationVisualizer)
+
+
+def test_tensorboard_backend_gets_the_overlay(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    visualizer = make_visualizer(vis_backends=[dict(type='TensorboardVisBackend')],
+                                 save_dir=str(tmp_path))
+    visualizer.add_datasample('val_0_clip', np.zeros((48, 64, 3), np.uint8),
+                              make_sample(size=(48, 64)), step=2)
+    visualizer.close()
+    accumulator = EventAccumulator(str(tmp_path / 'vis_data'), size_guidance={'images': 0})
+    accumulator.Reload()
+    images = accumulator.Images('val_0_clip')
+    assert [(e.step, e.width, e.height) for e in images] == [(2, 64, 48)]
+
+
+def test_tools_test_show_dir_writes_an_overlay_per_sample(tmp_path, repo_root):
+    """tools/test.py --show-dir with a tiny random model on 3 synthetic clips."""
+    import importlib.util
+    import json
+
+    from mmengine.config import Config
+
+    from sspl.registry import MODELS
+    config = osp.join(repo_root, 'configs', 'sspl_w_pcm_synthetic.py')
+    torch.manual_seed(0)
+    checkpoint = str(tmp_path / 'tiny.pth')
+    torch.save({'state_dict': MODELS.build(Config.fromfile(config).model).state_dict()},
+               checkpoint)
+    spec = importlib.util.spec_from_file_location('sspl_tools_test',
+                                                  osp.join(repo_root, 'tools', 'test.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    work_dir = tmp_path / 'work'
+    metrics = tool.main([config, checkpoint, '--work-dir', str(work_dir), '--show-dir', 'show',
+                         '--cfg-options', f'test_dataloader.dataset.data_root={tmp_path / "syn"}',
+                         'test_dataloader.dataset.num_samples=3', 'test_dataloader.batch_size=2',
+                         'test_dataloader.num_workers=0',
+                         'test_dataloader.persistent_workers=False'])
+    overlays = sorted((work_dir / 'show').iterdir())
+    assert [p.name for p in overlays] == ['test_00000.png', 'test_00001.png', 'test_00002.png']
+    assert all(cv2.imread(str(p)).shape == (112, 112, 3) for p in overlays)
+    per_sample = list(work_dir.glob('*/per_sample/test.json'))
+    assert len(per_sample) == 1
+    saved = json.loads(per_sample[0].read_text())
+    assert [s['sample_id'] for s in saved['samples']] == ['test_00000', 'test_00001',
+                                                          'test_00002']
+    assert saved['metrics'] == pytest.approx(metrics)
