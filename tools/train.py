@@ -10,6 +10,7 @@ sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from sspl.engine.optimizers import amp_optim_wrapper_cfg  # noqa: E402
 from sspl.utils import register_all_modules, setup_distributed  # noqa: E402
 from sspl.engine.resume import resolve_auto_resume  # noqa: E402
 from sspl.utils.config_validation import validate_config  # noqa: E402
@@ -25,7 +26,8 @@ def parse_args(argv=None):
         help='resume from the given checkpoint; with no value, from the latest '
         'checkpoint in the work dir')
     parser.add_argument('--amp', action='store_true',
-                        help='mixed precision (bf16 where the device supports it)')
+                        help='mixed precision: bf16 autocast where the device supports it '
+                        '(CPU, Ampere+ GPUs), else fp16 with dynamic loss scaling')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate checkpoints during training')
     parser.add_argument(
@@ -48,8 +50,7 @@ def merge_args(cfg: Config, args) -> Config:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
+        cfg.optim_wrapper = amp_optim_wrapper_cfg(cfg.optim_wrapper)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

@@ -15,7 +15,9 @@ class PackAVInputs:
 
     ``inputs``: ``frames`` ``(V, 3, H, W)`` uint8 (one entry per view; V = 1 for
     a single image) and ``log_mel`` ``(T, 1, 96, 64)`` float32, or ``waveform``
-    ``(L,)`` when the log-mel examples are left to the data preprocessor.
+    ``(L,)`` when the log-mel examples are left to the data preprocessor, or
+    ``audio_embedding`` ``(T, 128)`` cached VGGish embeddings
+    (:class:`LoadVGGishEmbedding`; then the other two are not packed).
 
     ``data_samples``: a :class:`LocalizationDataSample` with the ``meta_keys``
     found in the sample and, when the sample has boxes, ``gt_map`` ``(H, W)``
@@ -24,7 +26,8 @@ class PackAVInputs:
 
     def __init__(self,
                  meta_keys: Sequence[str] = ('sample_id', 'frame_path', 'audio_path', 'ori_shape',
-                                             'img_shape', 'gt_bboxes', 'gt_map_mode', 'label')):
+                                             'img_shape', 'gt_bboxes', 'gt_map_mode', 'label',
+                                             'vggish_weights_hash', 'vggish_cache_dir')):
         self.meta_keys = tuple(meta_keys)
 
     def __call__(self, results: dict) -> dict:
@@ -32,7 +35,10 @@ class PackAVInputs:
         frames = torch.from_numpy(np.stack([np.ascontiguousarray(img.transpose(2, 0, 1))
                                             for img in images]))
         inputs = dict(frames=frames)
-        if results.get('log_mel') is not None:
+        if results.get('audio_embedding') is not None:
+            inputs['audio_embedding'] = torch.as_tensor(
+                np.asarray(results['audio_embedding'], dtype=np.float32))
+        elif results.get('log_mel') is not None:
             inputs['log_mel'] = torch.as_tensor(np.asarray(results['log_mel'], dtype=np.float32))
         elif results.get('waveform') is not None:
             inputs['waveform'] = torch.as_tensor(np.asarray(results['waveform'], dtype=np.float32))

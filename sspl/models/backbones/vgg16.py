@@ -40,6 +40,11 @@ class VGG16(BaseModule):
             downloaded by torchvision into its cache), or the path of a
             torchvision-layout state dict (e.g. ``vgg16-397923af.pth``); keys
             outside ``features.*`` (the classifier) are ignored.
+        channels_last: run the convolutions in the channels-last memory format
+            (weights and input; the output map is returned contiguous). Same
+            numbers within float32 rounding; faster on CPUs with oneDNN (about
+            1.2-1.5x for VGG16 on an AVX2 CPU) and for mixed precision on GPUs
+            (see docs/benchmark.md).
         init_cfg: mmengine init config, used when ``pretrained`` is None.
     """
 
@@ -48,6 +53,7 @@ class VGG16(BaseModule):
                  width_mult: float = 1.0,
                  frozen: bool = True,
                  pretrained: Optional[str] = None,
+                 channels_last: bool = False,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if not 1 <= num_stages <= 5:
@@ -56,6 +62,7 @@ class VGG16(BaseModule):
         self.width_mult = width_mult
         self.frozen = frozen
         self.pretrained = pretrained
+        self.channels_last = channels_last
         layers = []
         in_channels = 3
         for stage_index, stage in enumerate(VGG16_STAGES[:num_stages]):
@@ -70,6 +77,11 @@ class VGG16(BaseModule):
         self.out_channels = in_channels
         if frozen:
             self._freeze()
+        self._apply_memory_format()
+
+    def _apply_memory_format(self) -> None:
+        if self.channels_last:
+            self.features.to(memory_format=torch.channels_last)
 
     def _freeze(self) -> None:
         self.features.eval()
@@ -108,6 +120,7 @@ class VGG16(BaseModule):
         print_log(f'VGG16: loaded pretrained weights from {source}', logger='current')
         if self.frozen:
             self._freeze()
+        self._apply_memory_format()
 
     @staticmethod
     def _download_imagenet_weights():
@@ -124,7 +137,12 @@ class VGG16(BaseModule):
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         """``(B, 3, H, W)`` normalised frames -> ``(B, C, H / s, W / s)`` feature map
         (``(B, 512, 14, 14)`` for 224 x 224 input with the defaults)."""
+        if self.channels_last:
+            frames = frames.contiguous(memory_format=torch.channels_last)
         if self.frozen:
             with torch.no_grad():
-                return self.features(frames)
-        return self.features(frames)
+                feature_map = self.features(frames)
+        else:
+            feature_map = self.features(frames)
+        # Contiguous (NCHW) for what follows: the PCM is slower channels-last on CPU.
+        return feature_map.contiguous() if self.channels_last else feature_map

@@ -1,4 +1,5 @@
 """VGGish audio backbone (AudioSet), with the TensorFlow flattening order."""
+import hashlib
 from typing import Optional
 
 import torch
@@ -29,6 +30,8 @@ class VGGish(BaseModule):
         embedding_dim: output size (128).
         frozen: fix the parameters and keep eval mode (the published default).
         pretrained: path of a ``vggish-10086976.pth``-layout state dict, or None.
+        channels_last: run the convolutions in the channels-last memory format
+            (same numbers within float32 rounding; faster on oneDNN CPUs).
     """
 
     def __init__(self,
@@ -37,9 +40,12 @@ class VGGish(BaseModule):
                  embedding_dim: int = 128,
                  frozen: bool = True,
                  pretrained: Optional[str] = None,
+                 channels_last: bool = False,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.frozen = frozen
+        self.channels_last = channels_last
+        self._fingerprint: Optional[str] = None
         self.pretrained = pretrained
         self.embedding_dim = embedding_dim
         layers = []
@@ -58,6 +64,8 @@ class VGGish(BaseModule):
             nn.Linear(hidden_dim, embedding_dim), nn.ReLU(inplace=True))
         if frozen:
             self._freeze()
+        if channels_last:
+            self.features.to(memory_format=torch.channels_last)
 
     def _freeze(self) -> None:
         self.eval()
@@ -68,7 +76,26 @@ class VGGish(BaseModule):
         super().train(mode and not self.frozen)
         return self
 
+    def weights_fingerprint(self) -> str:
+        """SHA-256 of the weights (names, shapes and float32 values), the key
+        under which cached embeddings of these weights are stored
+        (:class:`sspl.datasets.transforms.LoadVGGishEmbedding`). Computed once
+        and reset whenever weights are loaded or initialised."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256()
+            for name, tensor in sorted(self.state_dict().items()):
+                tensor = tensor.detach().to('cpu', torch.float32).contiguous()
+                digest.update(f'{name}:{tuple(tensor.shape)};'.encode())
+                digest.update(tensor.numpy().tobytes())
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
+
+    def _load_from_state_dict(self, *args, **kwargs):
+        self._fingerprint = None
+        super()._load_from_state_dict(*args, **kwargs)
+
     def init_weights(self) -> None:
+        self._fingerprint = None
         if self.pretrained is None:
             super().init_weights()
             return
@@ -88,6 +115,8 @@ class VGGish(BaseModule):
         return self._embed(log_mel_examples)
 
     def _embed(self, log_mel_examples: torch.Tensor) -> torch.Tensor:
+        if self.channels_last:
+            log_mel_examples = log_mel_examples.contiguous(memory_format=torch.channels_last)
         conv_map = self.features(log_mel_examples)             # (N, 512, 6, 4)
         conv_map = conv_map.permute(0, 2, 3, 1).contiguous()   # (N, 6, 4, 512): TF order
         return self.embeddings(conv_map.flatten(1))

@@ -51,6 +51,8 @@ class AVDataPreprocessor(BaseDataPreprocessor):
         inputs['frames'] = frames
         if 'log_mel' not in inputs and 'waveform' in inputs:
             from sspl.datasets.transforms.log_mel import waveform_to_log_mel_examples
-            inputs['log_mel'] = waveform_to_log_mel_examples(
-                inputs.pop('waveform').float()).unsqueeze(2)
+            waveform = inputs.pop('waveform').float()
+            # float32 even under mixed precision: log(mel + 0.01) needs the mantissa.
+            with torch.autocast(device_type=waveform.device.type, enabled=False):
+                inputs['log_mel'] = waveform_to_log_mel_examples(waveform).unsqueeze(2)
         return dict(inputs=inputs, data_samples=data['data_samples'])

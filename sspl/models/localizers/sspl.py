@@ -37,6 +37,13 @@ class SSPL(BaseModel):
             published code (kept as the benchmark baseline; same numbers).
         eval_both_views: in ``predict``, also run the second view and the loss
             as the published evaluation did (only the baseline needs it).
+
+    Audio inputs: ``log_mel`` ``(B, T, 1, 96, 64)`` VGGish log-mel examples, or
+    ``audio_embedding`` ``(B, T, 128)``: the frozen VGGish's embeddings of
+    those examples, read from a cache by
+    :class:`sspl.datasets.transforms.LoadVGGishEmbedding` (the same numbers,
+    without running VGGish; refused when VGGish is trainable or when the cache
+    was computed with other VGGish weights).
     """
 
     def __init__(self,
@@ -70,26 +77,58 @@ class SSPL(BaseModel):
         return self.neck is not None
 
     # ------------------------------------------------------------------ parts
-    def extract_audio_feat(self, log_mel: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """``(B, T, 1, 96, 64)`` log-mel examples -> audio embedding ``(B, 128)``
+    def extract_audio_feat(self, log_mel: Optional[torch.Tensor] = None,
+                           audio_embedding: Optional[torch.Tensor] = None
+                           ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``(B, T, 1, 96, 64)`` log-mel examples (or their ``(B, T, 128)``
+        cached VGGish embeddings) -> audio embedding ``(B, 128)``
         (L2-normalised mean of the VGGish embeddings) and audio feature
         ``(B, 512)`` (mean of the audio-head outputs)."""
+        cached = audio_embedding is not None
+        if cached and not getattr(self.audio_backbone, 'frozen', False):
+            raise ValueError('SSPL: cached VGGish embeddings (inputs["audio_embedding"]) '
+                             'are only valid with a frozen audio backbone; remove '
+                             'LoadVGGishEmbedding from the pipeline or freeze VGGish')
+        if not cached and log_mel is None:
+            raise ValueError('SSPL: the inputs hold neither "log_mel" nor "audio_embedding"')
+        examples = audio_embedding if cached else log_mel  # (B, T, 128) or (B, T, 1, 96, 64)
         if self.audio_batching == 'per_sample':
-            pairs = [self._embed_examples(examples) for examples in log_mel]
+            pairs = [self._embed_examples(sample, cached) for sample in examples]
             embedding = torch.stack([emb.mean(dim=0) for emb, _ in pairs])
             feature = torch.stack([feat.mean(dim=0) for _, feat in pairs])
         else:
-            batch, num_examples = log_mel.shape[:2]
-            embedding, feature = self._embed_examples(log_mel.flatten(0, 1))
+            batch, num_examples = examples.shape[:2]
+            embedding, feature = self._embed_examples(examples.flatten(0, 1), cached)
             embedding = embedding.view(batch, num_examples, -1).mean(dim=1)
             feature = feature.view(batch, num_examples, -1).mean(dim=1)
         return F.normalize(embedding, p=2, dim=1), feature
 
-    def _embed_examples(self, examples: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def _embed_examples(self, examples: torch.Tensor, cached: bool = False
+                        ) -> Tuple[torch.Tensor, torch.Tensor]:
         """``(N, 1, 96, 64)`` -> VGGish embeddings ``(N, 128)`` and audio-head
-        outputs ``(N, 512)``."""
-        embedding = self.audio_backbone(examples)
+        outputs ``(N, 512)``. ``cached``: ``examples`` are the ``(N, 128)``
+        VGGish embeddings already."""
+        embedding = examples if cached else self.audio_backbone(examples)
         return embedding, self.audio_head(embedding)
+
+    def check_cached_embeddings(self, data_samples: Optional[List]) -> None:
+        """Refuse cached VGGish embeddings computed with other weights than this
+        model's VGGish (the ``vggish_weights_hash`` the cache transform puts in
+        each sample's metainfo)."""
+        expected = None
+        for data_sample in data_samples or []:
+            cached = data_sample.metainfo.get('vggish_weights_hash')
+            if cached is None:
+                continue
+            if expected is None:
+                expected = self.audio_backbone.weights_fingerprint()
+            if cached != expected:
+                raise ValueError(
+                    f'SSPL: the cached VGGish embeddings of sample '
+                    f'{data_sample.metainfo.get("sample_id")} were computed with other VGGish '
+                    f'weights (fingerprint {cached[:12]}, model {expected[:12]}, cache '
+                    f'{data_sample.metainfo.get("vggish_cache_dir")}); point the pipeline\'s '
+                    'LoadVGGishEmbedding at the weights the model loads')
 
     def extract_visual_feat(self, frames: torch.Tensor) -> torch.Tensor:
         """``(N, 3, 224, 224)`` normalised frames -> ``(N, 512, 14, 14)``."""
@@ -125,12 +164,15 @@ class SSPL(BaseModel):
         fav, att_map = self.attention_pool(visual_map, sim_map)
         return dict(visual_map=visual_map, sim_map=sim_map, att_map=att_map, fav=fav)
 
-    def forward_views(self, frames: torch.Tensor, log_mel: torch.Tensor) -> Dict:
+    def forward_views(self, frames: torch.Tensor, log_mel: Optional[torch.Tensor] = None,
+                      audio_embedding: Optional[torch.Tensor] = None) -> Dict:
         """The full two-view computation.
 
         Args:
             frames: ``(B, 2, 3, H, W)`` normalised views.
             log_mel: ``(B, T, 1, 96, 64)``.
+            audio_embedding: ``(B, T, 128)`` cached VGGish embeddings, instead
+                of ``log_mel``.
 
         Returns a dict with ``audio_embedding`` ``(B, 128)``, ``audio_feature``
         ``(B, 512)``, per view (``view1``, ``view2``) the backbone map, the neck
@@ -139,7 +181,7 @@ class SSPL(BaseModel):
         batch, num_views = frames.shape[:2]
         if num_views != 2:
             raise ValueError(f'SSPL needs 2 views per sample for training, got {num_views}')
-        audio_embedding, audio_feature = self.extract_audio_feat(log_mel)
+        audio_embedding, audio_feature = self.extract_audio_feat(log_mel, audio_embedding)
         # Both views through the (frozen, BN-free) backbone in one call.
         backbone_maps = self.extract_visual_feat(frames.transpose(0, 1).flatten(0, 1))
         backbone_maps = backbone_maps.view(num_views, batch, *backbone_maps.shape[1:])
@@ -166,36 +208,44 @@ class SSPL(BaseModel):
 
     def loss(self, inputs: Dict, data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         """SimSiam loss of the two views: ``dict(loss=...)``."""
-        return dict(loss=self.forward_views(inputs['frames'], inputs['log_mel'])['loss'])
+        self.check_cached_embeddings(data_samples)
+        return dict(loss=self.forward_views(inputs['frames'], inputs.get('log_mel'),
+                                            inputs.get('audio_embedding'))['loss'])
 
-    def predict_maps(self, frames: torch.Tensor, log_mel: torch.Tensor) -> torch.Tensor:
+    def predict_maps(self, frames: torch.Tensor, log_mel: Optional[torch.Tensor] = None,
+                     audio_embedding: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Raw similarity map of one view.
 
         Args:
             frames: ``(B, 3, 224, 224)`` normalised frames.
             log_mel: ``(B, T, 1, 96, 64)`` VGGish log-mel examples.
+            audio_embedding: ``(B, T, 128)`` cached VGGish embeddings, instead
+                of ``log_mel``.
 
         Returns:
             ``(B, 14, 14)`` raw cosine-similarity map (in eval mode: the batch
             norms of the PCM use their running statistics).
         """
-        audio_embedding, audio_feature = self.extract_audio_feat(log_mel)
+        audio_embedding, audio_feature = self.extract_audio_feat(log_mel, audio_embedding)
         visual_map = self.extract_visual_feat(frames)
         return self.localize(visual_map, audio_embedding, audio_feature)['sim_map']
 
     def _forward(self, inputs: Dict, data_samples: Optional[List] = None) -> torch.Tensor:
-        return self.predict_maps(inputs['frames'][:, 0], inputs['log_mel'])
+        return self.predict_maps(inputs['frames'][:, 0], inputs.get('log_mel'),
+                                 inputs.get('audio_embedding'))
 
     def predict(self, inputs: Dict, data_samples: Optional[List] = None) -> List:
         """Localisation maps of the first view, stored as ``pred_sim_map``
         ``(14, 14)`` in each data sample."""
+        self.check_cached_embeddings(data_samples)
         frames = inputs['frames']
+        audio = dict(log_mel=inputs.get('log_mel'), audio_embedding=inputs.get('audio_embedding'))
         if self.eval_both_views:  # the published evaluation: both (equal) views and the loss
             views = frames[:, :2] if frames.shape[1] >= 2 else frames[:, :1].expand(
                 -1, 2, -1, -1, -1)
-            sim_maps = self.forward_views(views, inputs['log_mel'])['view1']['sim_map']
+            sim_maps = self.forward_views(views, **audio)['view1']['sim_map']
         else:
-            sim_maps = self.predict_maps(frames[:, 0], inputs['log_mel'])
+            sim_maps = self.predict_maps(frames[:, 0], **audio)
         if data_samples is None:
             from sspl.structures import LocalizationDataSample
             data_samples = [LocalizationDataSample() for _ in range(len(sim_maps))]
