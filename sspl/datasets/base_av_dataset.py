@@ -1,6 +1,6 @@
 """Base class of the audio-visual localisation datasets."""
 import logging
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
@@ -41,7 +41,8 @@ class BaseAVDataset(BaseDataset):
       file fails to load (:class:`~sspl.datasets.validation.DataLoadError`:
       missing, corrupt, empty, non-finite) is skipped and another, random
       sample is returned instead (mmengine's refetch, at most ``max_refetch``
-      tries). The skipped ``(sample_id, reason)`` pairs travel with the
+      tries; a sample that failed once is not read again by the same worker,
+      but still counted each time it comes up). The skipped ``(sample_id, reason)`` pairs travel with the
       returned sample (metainfo ``skipped_samples``), so they cross the
       dataloader's worker processes; :class:`~sspl.engine.hooks.SkippedSampleHook`
       counts them, logs ``skipped N samples: ...`` every epoch and stops the run
@@ -56,6 +57,8 @@ class BaseAVDataset(BaseDataset):
 
     def __init__(self, *args, skip_bad_samples: bool = True, **kwargs):
         self.skip_bad_samples = skip_bad_samples
+        # index -> reason, for samples that failed to load in this process
+        self._bad_samples: Dict[int, str] = {}
         super().__init__(*args, **kwargs)
 
     def load_data_list(self):
@@ -105,11 +108,16 @@ class BaseAVDataset(BaseDataset):
             return data
         skipped: List[Tuple[str, str]] = []
         for _ in range(self.max_refetch + 1):
+            if idx in self._bad_samples:  # failed before in this process: not read again
+                skipped.append((self._sample_id(idx), self._bad_samples[idx]))
+                idx = self._replacement()
+                continue
             try:
                 data = self._prepare(idx)
             except DataLoadError as exc:
+                self._bad_samples[idx] = str(exc)
                 skipped.append((self._sample_id(idx), str(exc)))
-                idx = self._rand_another()
+                idx = self._replacement()
                 continue
             if data is None:  # a transform may drop a sample (mmengine's contract)
                 idx = self._rand_another()
@@ -120,6 +128,15 @@ class BaseAVDataset(BaseDataset):
         reasons = '; '.join(f'{sample_id}: {reason}' for sample_id, reason in skipped[-3:])
         raise DataLoadError(f'{self.source}: no loadable sample in {self.max_refetch + 1} '
                             f'tries; last problems: {reasons}')
+
+    def _replacement(self) -> int:
+        """A random index, avoiding samples already known to be bad."""
+        idx = self._rand_another()
+        for _ in range(10):
+            if idx not in self._bad_samples:
+                break
+            idx = self._rand_another()
+        return idx
 
     @staticmethod
     def _attach_skipped(data: Any, skipped: List[Tuple[str, str]]) -> None:

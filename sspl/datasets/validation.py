@@ -68,10 +68,10 @@ def box_issues(boxes, frame_shape: Optional[Tuple[int, int]] = None) -> List[Tup
         array = np.asarray(boxes, dtype=np.float64)
     except (TypeError, ValueError):
         return [(ERROR, f'boxes are not numbers: {boxes!r}')]
+    if array.size == 0:
+        return [(ERROR, 'no boxes (an empty list)')]
     if array.ndim != 2 or array.shape[1] != 4:
         return [(ERROR, f'boxes must be (N, 4) x0, y0, x1, y1; got shape {array.shape}')]
-    if array.shape[0] == 0:
-        return [(ERROR, 'no boxes (an empty list)')]
     if not np.isfinite(array).all():
         return [(ERROR, f'boxes hold NaN or infinite values: {array.tolist()}')]
     issues = []

@@ -119,13 +119,10 @@ def _read_native_rate(path: str, sample_rate: int):
     samples, channels averaged), else None. Saves librosa's first-call cost
     (several seconds) in every process."""
     import soundfile
-    try:
-        with soundfile.SoundFile(path) as file:
-            if file.samplerate != sample_rate:
-                return None
-            data = file.read(dtype='float32', always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError, TypeError):
-        return None  # not a soundfile format: librosa (audioread) may still read it
+    with soundfile.SoundFile(path) as file:
+        if file.samplerate != sample_rate:
+            return None
+        data = file.read(dtype='float32', always_2d=True)
     return data[:, 0] if data.shape[1] == 1 else np.mean(data.T, axis=0)
 
 
@@ -139,14 +136,19 @@ def load_waveform(path: str, sample_rate: int) -> np.ndarray:
     """
     if not osp.isfile(path):
         raise DataLoadError(f'{path}: audio file does not exist')
+    soundfile_error = None
     try:
         waveform = _read_native_rate(path, sample_rate)
-        if waveform is None:
+    except Exception as exc:  # not a soundfile format: librosa (audioread) may still read it
+        waveform, soundfile_error = None, exc
+    if waveform is None:
+        try:
             import librosa
             waveform, _ = librosa.load(path, sr=sample_rate, mono=True)
-    except Exception as exc:  # soundfile / audioread errors on bad files
-        raise DataLoadError(f'{path}: cannot decode the audio ({type(exc).__name__}: {exc})'
-                            ) from exc
+        except Exception as exc:  # soundfile / audioread errors on bad files
+            reason = soundfile_error if soundfile_error is not None and not str(exc) else exc
+            raise DataLoadError(f'{path}: cannot decode the audio '
+                                f'({type(reason).__name__}: {reason})') from exc
     if waveform.size == 0:
         raise DataLoadError(f'{path}: audio file holds no samples')
     if not np.isfinite(waveform).all():
