@@ -49,6 +49,11 @@ class FlickrSoundNetDataset(FrameAudioDataset):
         annotation_dir = self.data_prefix.get('annotation')
         if annotation_dir is None:
             return self._records_from_ids(ids)
-        return [dict(sample_id=sample_id, class_name=None,
-                     boxes=load_flickr_annotation(osp.join(annotation_dir, f'{sample_id}.xml')))
-                for sample_id in ids]
+        records = []
+        for sample_id in ids:
+            if self.skip_missing and not self.files_present(sample_id):
+                boxes = None  # dropped (and counted) by load_data_list: its XML may be absent too
+            else:
+                boxes = load_flickr_annotation(osp.join(annotation_dir, f'{sample_id}.xml'))
+            records.append(dict(sample_id=sample_id, class_name=None, boxes=boxes))
+        return records

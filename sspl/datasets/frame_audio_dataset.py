@@ -89,6 +89,9 @@ class FrameAudioDataset(BaseAVDataset):
     def audio_path(self, sample_id: str) -> str:
         return osp.join(self.data_prefix['audio'], sample_id + self.audio_suffix)
 
+    def files_present(self, sample_id: str) -> bool:
+        return osp.isfile(self.frame_path(sample_id)) and osp.isfile(self.audio_path(sample_id))
+
     # ------------------------------------------------------------------
     def load_data_list(self) -> List[dict]:
         records = self.load_records()
