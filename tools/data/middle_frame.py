@@ -19,6 +19,8 @@ frame put in ``frames/`` beforehand (e.g. the released annotated Flickr test
 frames) is kept while its audio is extracted.
 """
 import argparse
+import json
+import os
 import os.path as osp
 import shutil
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ import clip_io
 import prep_runner
 from clip_io import ClipError
 from prep_runner import Job, SampleResult
+from sspl.datasets.annotations import read_id_list, write_id_list, write_json_records
 
 
 @dataclass
@@ -97,9 +100,7 @@ def build_parser(benchmark: str, default_list_name: str, extra_help: str = '') -
 def wanted_ids(path: Optional[str]) -> Optional[List[str]]:
     if path is None:
         return None
-    from sspl.datasets.annotations import read_id_list
     if path.lower().endswith('.json'):
-        import json
         with open(path) as f:
             return [str(record['file']) for record in json.load(f)]
     return read_id_list(path)
@@ -109,7 +110,6 @@ def run(args, copy_annotations=None) -> dict:
     """Prepare the videos, write the id list and the report; returns the
     report. ``copy_annotations(args, usable_ids)`` writes the benchmark's
     annotation for the prepared ids (optional)."""
-    from sspl.datasets.annotations import write_id_list
     videos = clip_io.find_videos(args.video_dir)
     ids = wanted_ids(args.ids)
     if ids is None:
@@ -136,7 +136,6 @@ def copy_flickr_xmls(args, usable_ids: List[str]) -> Optional[str]:
     if not getattr(args, 'annotations', None):
         return None
     target = osp.join(args.out_dir, 'Annotations')
-    import os
     os.makedirs(target, exist_ok=True)
     for sample_id in usable_ids:
         source = osp.join(args.annotations, f'{sample_id}.xml')
@@ -150,8 +149,6 @@ def filter_vggss_json(args, usable_ids: List[str]) -> Optional[str]:
     ``--annotations`` json whose ids were prepared."""
     if not getattr(args, 'annotations', None):
         return None
-    import json
-    from sspl.datasets.annotations import write_json_records
     with open(args.annotations) as f:
         records = json.load(f)
     keep = set(usable_ids)

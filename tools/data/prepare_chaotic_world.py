@@ -48,6 +48,7 @@ import clip_io  # noqa: E402
 import prep_runner  # noqa: E402
 from clip_io import ClipError  # noqa: E402
 from prep_runner import Job, SampleResult  # noqa: E402
+from sspl.datasets.annotations import write_id_list, write_json_records  # noqa: E402
 
 
 
@@ -161,7 +162,6 @@ def parse_args(argv=None):
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    from sspl.datasets.annotations import write_id_list, write_json_records
     frame_size = None
     if args.frame_size != 'native':
         width, height = (int(v) for v in args.frame_size.lower().split('x'))
