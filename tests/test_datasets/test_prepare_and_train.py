@@ -118,14 +118,13 @@ def train_and_test(repo_root, config, work_dir, options):
 
 
 def built_dataset(config, options, split='test'):
+    import argparse
     from mmengine.config import Config, DictAction
     from sspl.registry import DATASETS
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     cfg = Config.fromfile(config)
-    parsed = {}
-    for item in options:
-        key, value = item.split('=', 1)
-        parsed[key] = DictAction._parse_iterable(value)
-    cfg.merge_from_dict(parsed)
+    cfg.merge_from_dict(parser.parse_args(['--cfg-options', *options]).cfg_options)
     dataset_cfg = cfg[f'{split}_dataloader'].dataset
     dataset_cfg.pipeline = []
     return DATASETS.build(dataset_cfg)
