@@ -52,6 +52,9 @@ def _to_cpu(value: Any) -> Any:
 
 
 def _sample_ids(data_samples: Any) -> List[str]:
+    if isinstance(data_samples, dict):  # plain dicts, collated into a dict of lists
+        ids = data_samples.get('sample_id', [])
+        return [str(i) for i in ids] if isinstance(ids, (list, tuple)) else [str(ids)]
     ids = []
     for sample in data_samples or []:
         metainfo = getattr(sample, 'metainfo', None) or (sample if isinstance(sample, dict) else {})
