@@ -126,14 +126,15 @@ def make_clip(seed: int, split: str, index: int, image_size: int = 112,
               num_distractors: Tuple[int, int] = (1, 2),
               object_scale: Tuple[float, float] = (0.28, 0.38),
               duration: float = 3.0, num_classes: int = len(CLASSES)) -> Dict:
-    """One clip: two frames ``(S, S, 3)`` uint8, the audio, the sounding class
-    and its box in each frame (pixels)."""
+    """One clip: two frames ``(S, S, 3)`` uint8, the audio, the sounding class,
+    its box in each frame (pixels) and every object of each frame as
+    ``(class_index, x0, y0, size)``."""
     split_code = {'train': 0, 'val': 1, 'test': 2}.get(split, 3)
     rng = np.random.default_rng([seed, split_code, index])
     sounding = int(rng.integers(num_classes))
     others = [c for c in range(num_classes) if c != sounding]
     object_size = int(round(image_size * rng.uniform(*object_scale)))
-    frames, boxes = [], []
+    frames, boxes, frame_objects = [], [], []
     anchor = None
     for _ in range(2):
         x0, y0 = _place(image_size, object_size, [], rng, near=anchor,
@@ -149,8 +150,9 @@ def make_clip(seed: int, split: str, index: int, image_size: int = 112,
             objects.append((int(class_index), dx, dy, size))
         frames.append(render_frame(image_size, objects, rng))
         boxes.append([x0, y0, x0 + object_size, y0 + object_size])
+        frame_objects.append(objects)
     return dict(frames=frames, boxes=boxes, label=sounding, class_name=CLASSES[sounding][0],
-                audio=make_audio(sounding, duration, rng))
+                objects=frame_objects, audio=make_audio(sounding, duration, rng))
 
 
 def write_split(data_root: str, split: str, num_samples: int, seed: int = 0,

@@ -51,7 +51,7 @@ class CIoUMetric(BaseMetric):
         collect_device, prefix: see :class:`mmengine.evaluator.BaseMetric`.
     """
 
-    default_prefix: Optional[str] = None
+    default_prefix: Optional[str] = ''  # keys unprefixed: 'cIoU', 'AUC', ... (no warning)
 
     def __init__(self, protocol: str = 'fixed', threshold: float = 0.5,
                  out_file: Optional[str] = None, collect_device: str = 'cpu',
