@@ -55,23 +55,37 @@ def strip_module_prefix(key: str) -> str:
     return key[len('module.'):] if key.startswith('module.') else key
 
 
+def convert_key(kind: str, key: str) -> Optional[str]:
+    """The sspl key of the published ``key`` (with or without ``module.``) of a
+    ``kind`` file (``'frame'``, ``'sound'``, ``'pcm'``, ``'ssl_head'``), or None
+    when it fits none of that file's patterns."""
+    plain = strip_module_prefix(key)
+    for pattern, template in RENAMES[kind]:
+        if re.match(pattern, plain):
+            return re.sub(pattern, template, plain)
+    return None
+
+
 def convert_file(kind: str, path: str) -> 'OrderedDict[str, torch.Tensor]':
     """Rename the keys of one published file; raises :class:`CheckpointError`
     naming the file and the keys that fit none of its patterns."""
     state_dict = get_state_dict(safe_load(path), path)
     converted, unknown = OrderedDict(), []
     for key, value in state_dict.items():
-        plain = strip_module_prefix(key)
-        for pattern, template in RENAMES[kind]:
-            if re.match(pattern, plain):
-                converted[re.sub(pattern, template, plain)] = value
-                break
-        else:
+        new_key = convert_key(kind, key)
+        if new_key is None:
             unknown.append(key)
-    if unknown:
+        else:
+            converted[new_key] = value
+    # Every part of a published file must be there (e.g. ``fc.*`` of sound_best.pth).
+    plain_keys = [strip_module_prefix(key) for key in state_dict]
+    missing = [pattern for pattern, _ in RENAMES[kind]
+               if not any(re.match(pattern, key) for key in plain_keys)]
+    if unknown or missing:
         shown = ', '.join(unknown[:8]) + (f' ... ({len(unknown)} in all)' if len(unknown) > 8 else '')
         raise CheckpointError(
-            f'{path}: is not a published {kind} checkpoint: unexpected keys [{shown}]')
+            f'{path}: is not a published {kind} checkpoint: unexpected keys [{shown}]; '
+            f'no keys matching [{", ".join(missing)}]')
     return converted
 
 

@@ -110,12 +110,11 @@ class VGG16(BaseModule):
         else:
             state_dict = get_state_dict(safe_load(self.pretrained), self.pretrained)
             source = self.pretrained
-        own_keys = self.features.state_dict().keys()
-        features = {k[len('features.'):]: v for k, v in state_dict.items()
-                    if k.startswith('features.') and k[len('features.'):] in own_keys}
-        if not features:
-            features = {k: v for k, v in state_dict.items() if k.startswith('features.')}
-        load_weights_strict(self.features, features, source,
+        # Keys as in torchvision (features.0.weight ...); a file with none of
+        # them is reported with all its keys, so the error names what it holds.
+        own_keys = self.state_dict().keys()
+        features = {k: v for k, v in state_dict.items() if k in own_keys} or dict(state_dict)
+        load_weights_strict(self, features, source,
                             f'VGG16 features ({self.num_stages} stages, width x{self.width_mult})')
         print_log(f'VGG16: loaded pretrained weights from {source}', logger='current')
         if self.frozen:
