@@ -7,6 +7,7 @@ import sys
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
 
+import torch  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
@@ -51,6 +52,10 @@ def merge_args(cfg: Config, args) -> Config:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.amp:
         cfg.optim_wrapper = amp_optim_wrapper_cfg(cfg.optim_wrapper)
+    if torch.cuda.is_available():  # page-locked batches: faster, asynchronous copies to the GPU
+        for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            if cfg.get(key):
+                cfg[key].setdefault('pin_memory', True)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

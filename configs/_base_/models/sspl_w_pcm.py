@@ -4,10 +4,12 @@ model = dict(
     type='SSPL',
     data_preprocessor=dict(type='AVDataPreprocessor',
                            mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)),
-    visual_backbone=dict(type='VGG16', num_stages=5, frozen=True, pretrained='torchvision'),
+    # channels_last: same numbers, faster convolutions (docs/benchmark.md).
+    visual_backbone=dict(type='VGG16', num_stages=5, frozen=True, pretrained='torchvision',
+                         channels_last=True),
     # Point this at your copy of the AudioSet weights (see docs/get_started.md).
     audio_backbone=dict(type='VGGish', frozen=True,
-                        pretrained='checkpoints/vggish-10086976.pth'),
+                        pretrained='checkpoints/vggish-10086976.pth', channels_last=True),
     audio_head=dict(type='AudioHead', in_dim=128, hidden_dim=512, out_dim=512),
     neck=dict(type='PredictiveCodingModule', visual_channels=512, audio_channels=128,
               out_channels=512, cycles=4),

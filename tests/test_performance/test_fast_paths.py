@@ -1,0 +1,133 @@
+"""The fast paths that claim exactness give the numbers of the slow paths,
+within the parity tolerance (``../shared/parity``: 1e-4 of each array's
+largest magnitude). The slow paths themselves are pinned to the published
+numbers by the parity tests of ``tests/test_models``.
+
+Channels-last and the batched audio branch are checked at the published sizes
+(where oneDNN picks its real kernels); the rest on the small synthetic model.
+"""
+import copy
+
+import pytest
+import torch
+
+from performance_helpers import assert_parity_close, build_model
+from sspl.models.backbones import VGG16, VGGish
+from sspl.registry import MODELS
+
+
+def _pair(cls, **kwargs):
+    torch.manual_seed(0)
+    reference = cls(**kwargs)
+    reference.init_weights()
+    fast = cls(channels_last=True, **kwargs)
+    fast.load_state_dict(reference.state_dict())
+    return reference, fast
+
+
+def test_channels_last_vgg16_published_size():
+    reference, fast = _pair(VGG16)
+    assert fast.features[0].weight.is_contiguous(memory_format=torch.channels_last)
+    frames = torch.randn(1, 3, 224, 224)
+    expected, actual = reference(frames), fast(frames)
+    assert actual.shape == (1, 512, 14, 14)
+    assert actual.is_contiguous()  # NCHW again for the PCM
+    assert_parity_close(actual, expected)
+
+
+def test_channels_last_survives_weight_loading():
+    reference, fast = _pair(VGG16, num_stages=2, width_mult=0.25)
+    fast.load_state_dict({k: v + 1 for k, v in reference.state_dict().items()})
+    assert fast.features[0].weight.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_channels_last_vggish_published_size():
+    reference, fast = _pair(VGGish)
+    examples = torch.randn(3, 1, 96, 64)
+    assert_parity_close(fast(examples), reference(examples))
+
+
+def test_batched_audio_equals_per_sample_published_size(tiny_model_cfg):
+    """The audio branch on all B x T examples at once == the published loop
+    over samples (published VGGish and audio head)."""
+    cfg = dict(tiny_model_cfg, audio_backbone=dict(type='VGGish', pretrained=None),
+               audio_head=dict(type='AudioHead', in_dim=128, hidden_dim=512, out_dim=64))
+    model = build_model(cfg).eval()
+    log_mel = torch.randn(2, 3, 1, 96, 64)
+    model.audio_batching = 'per_sample'
+    slow_embedding, slow_feature = model.extract_audio_feat(log_mel)
+    model.audio_batching = 'batched'
+    fast_embedding, fast_feature = model.extract_audio_feat(log_mel)
+    assert_parity_close(fast_embedding, slow_embedding)
+    assert_parity_close(fast_feature, slow_feature)
+
+
+def _frames(batch=4, size=112):
+    """Views and log-mel whose samples differ in scale and offset: with
+    samples alike, the batch norms of the SimSiam head divide by a tiny batch
+    variance and a 1e-6 change of the input moves the gradients by 20%; these
+    inputs keep the training step well conditioned (about 2e-4)."""
+    torch.manual_seed(3)
+    scale = torch.linspace(0.5, 3.0, batch).view(batch, 1, 1, 1, 1)
+    shift = torch.linspace(-1.0, 2.0, batch).view(batch, 1, 1, 1, 1)
+    frames = torch.randn(batch, 2, 3, size, size) * scale + shift
+    log_mel = torch.randn(batch, 3, 1, 96, 64) * scale + shift
+    return frames, log_mel
+
+
+def test_single_view_predict_equals_view1_of_published_evaluation(tiny_model_cfg):
+    model = build_model(tiny_model_cfg).eval()
+    frames, log_mel = _frames()
+    with torch.no_grad():
+        model.eval_both_views = True
+        both = [s.pred_sim_map for s in model.predict(dict(frames=frames, log_mel=log_mel))]
+        model.eval_both_views = False
+        one = [s.pred_sim_map for s in model.predict(dict(frames=frames, log_mel=log_mel))]
+        # The one-view path only ever needs view 1.
+        first = [s.pred_sim_map for s in model.predict(dict(frames=frames[:, :1],
+                                                            log_mel=log_mel))]
+    for a, b, c in zip(one, both, first):
+        assert_parity_close(a, b)
+        assert torch.equal(a, c)
+
+
+def _grads(model, frames, log_mel):
+    model.train()
+    model.zero_grad()
+    loss = model.loss(dict(frames=frames, log_mel=log_mel))['loss']
+    loss.backward()
+    return loss, {name: param.grad.clone() for name, param in model.named_parameters()
+                  if param.grad is not None}
+
+
+@pytest.mark.parametrize('part', ['visual_backbone', 'audio_backbone'])
+def test_channels_last_training_step_same_gradients(tiny_model_cfg, part):
+    cfg = copy.deepcopy(tiny_model_cfg)
+    for backbone in ('visual_backbone', 'audio_backbone'):
+        cfg[backbone]['channels_last'] = False
+    reference = build_model(cfg)
+    cfg[part]['channels_last'] = True
+    fast = MODELS.build(cfg)
+    fast.load_state_dict(reference.state_dict())
+    frames, log_mel = _frames()
+    loss_ref, grads_ref = _grads(reference, frames, log_mel)
+    loss_fast, grads_fast = _grads(fast, frames, log_mel)
+    assert abs(loss_fast.item() - loss_ref.item()) <= 1e-5
+    assert grads_fast.keys() == grads_ref.keys() and grads_ref
+    for name in grads_ref:
+        assert_parity_close(grads_fast[name], grads_ref[name], rtol=1e-3)  # parity's grad rule
+
+
+def test_frozen_backbones_keep_no_activations(tiny_model_cfg):
+    """Frozen backbones run under no_grad: no graph even for an input that
+    requires grad, so none of their activations are kept for backward."""
+    model = build_model(tiny_model_cfg)
+    frames, log_mel = _frames(batch=2)
+    frames = frames[:, 0].requires_grad_()
+    log_mel = log_mel.flatten(0, 1).requires_grad_()
+    visual, audio = model.visual_backbone(frames), model.audio_backbone(log_mel)
+    assert visual.grad_fn is None and not visual.requires_grad
+    assert audio.grad_fn is None and not audio.requires_grad
+    # Unfrozen, the same modules do build a graph (the test can fail).
+    model.visual_backbone.frozen = False
+    assert model.visual_backbone(frames).grad_fn is not None
