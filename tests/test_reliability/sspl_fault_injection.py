@@ -7,9 +7,13 @@ the config; :class:`FaultInjectionHook` then kills that process with SIGKILL
 
 - ``kill_at_iter=N``: right after training iteration N (1-based) finishes,
   i.e. in the middle of an epoch;
-- ``kill_during_save='epoch_2.pth'``: while that checkpoint is being written,
-  after half of its bytes reached the disk.
+- ``kill_during_save='epoch_2.pth'``: while that file (a checkpoint, or
+  ``last_checkpoint``) is being written, after half of its bytes reached the disk;
+- ``kill_during_validation=N``: when the validation after epoch N starts;
+- ``disk_full_during_save='epoch_2.pth'``: that write fails half-way with
+  ``OSError(ENOSPC)`` (the process is not killed: the error propagates).
 """
+import errno
 import os
 import signal
 
@@ -26,25 +30,36 @@ def _die() -> None:
 @HOOKS.register_module()
 class FaultInjectionHook(Hook):
 
-    def __init__(self, kill_at_iter=None, kill_during_save=None):
+    def __init__(self, kill_at_iter=None, kill_during_save=None, kill_during_validation=None,
+                 disk_full_during_save=None):
         self.kill_at_iter = kill_at_iter
         self.kill_during_save = kill_during_save
+        self.kill_during_validation = kill_during_validation
+        self.disk_full_during_save = disk_full_during_save
 
     def before_run(self, runner) -> None:
-        if self.kill_during_save is None:
+        target = self.kill_during_save or self.disk_full_during_save
+        if target is None:
             return
-        target = self.kill_during_save + atomic_io.TMP_SUFFIX
+        target += atomic_io.TMP_SUFFIX
         write = atomic_io._write_file
+        kill = self.kill_during_save is not None
 
-        def write_half_then_die(file, data):
+        def write_half_then_fail(file, data):
             if os.path.basename(file.name) != target:
                 return write(file, data)
             file.write(data[:len(data) // 2])
             file.flush()
             os.fsync(file.fileno())
-            _die()
+            if kill:
+                _die()
+            raise OSError(errno.ENOSPC, 'No space left on device (injected)', file.name)
 
-        atomic_io._write_file = write_half_then_die
+        atomic_io._write_file = write_half_then_fail
+
+    def before_val_epoch(self, runner) -> None:
+        if self.kill_during_validation is not None and runner.epoch == self.kill_during_validation:
+            _die()
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         if self.kill_at_iter is not None and runner.iter + 1 == self.kill_at_iter:

@@ -111,9 +111,13 @@ class AtomicCheckpointHook(CheckpointHook):
                                   'that was interrupted (the checkpoints themselves are intact).')
 
     def _run_missed_validation(self, runner) -> None:
+        last_val_epoch = runner.message_hub.get_info(LAST_VAL_EPOCH_KEY)
+        if runner.epoch == 0 and last_val_epoch is None:
+            # a new run: its first checkpoint (written before the first validation)
+            # must say that no validation has finished yet
+            runner.message_hub.update_info(LAST_VAL_EPOCH_KEY, 0)
         if not self.by_epoch or runner.epoch == 0 or runner.val_loop is None:
             return
-        last_val_epoch = runner.message_hub.get_info(LAST_VAL_EPOCH_KEY)
         if last_val_epoch is None or last_val_epoch >= runner.epoch:
             return
         loop = runner.train_loop
