@@ -105,12 +105,20 @@ def _eval_arrays(out: dict, with_neck: bool) -> dict:
 def parity(request, parity_dir, published_files, repo_root, tmp_path_factory):
     """Everything the tests compare, computed once per variant (the published
     sizes cost tens of seconds on a CPU)."""
+    variant = request.param
+    out_dir = str(tmp_path_factory.mktemp(f'{variant}_converted'))
+    return compute_parity(variant, parity_dir, published_files(variant), repo_root, out_dir)
+
+
+def compute_parity(variant: str, parity_dir: str, published_paths: dict, repo_root: str,
+                   out_dir: str) -> SimpleNamespace:
+    """Convert the published files with the tool, load them through the config
+    and compute everything the tests compare (see the module docstring)."""
     from mmengine.optim import build_optim_wrapper
 
-    variant = request.param
     converter = load_converter()
-    checkpoint = str(tmp_path_factory.mktemp(f'{variant}_converted') / f'{variant}.pth')
-    assert converter.main(converter_argv(published_files(variant), checkpoint)) == 0
+    checkpoint = osp.join(out_dir, f'{variant}.pth')
+    assert converter.main(converter_argv(published_paths, checkpoint)) == 0
 
     config = Config.fromfile(osp.join(repo_root, 'configs', f'{variant}.py'))
     model = init_localizer(config, checkpoint=checkpoint, device='cpu')
