@@ -264,8 +264,8 @@ def test_skip_counts_cross_worker_processes_and_are_logged(clips):
     # other bad one once more in the worker that has not met it yet
     count = int(re.match(r'skipped (\d+) samples in epoch 1 \(2 distinct\)', message).group(1))
     assert 2 <= count <= 4
-    assert 'clip1: ' in message and 'f1.png: frame file does not exist' in message
-    assert 'clip3: ' in message and 'a3.wav' in message
+    assert re.search(r'clip1( \(x\d\))?: \S*f1\.png: frame file does not exist', message)
+    assert re.search(r'clip3( \(x\d\))?: \S*a3\.wav: cannot decode the audio', message)
 
 
 def test_too_many_bad_samples_stop_training(clips):

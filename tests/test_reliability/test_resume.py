@@ -169,15 +169,15 @@ def _early_stopping_state(runner):
 
 
 def test_crash_during_validation_then_resume_keeps_best_and_early_stopping(tmp_path, data_root):
-    cfg = tiny_train_config(str(tmp_path / 'reference'), data_root, max_epochs=4)
+    cfg = tiny_train_config(str(tmp_path / 'reference'), data_root, max_epochs=3)
     # min_delta=1 never counts as an improvement after the first validation:
-    # patience 2 stops the run after epoch 3 of 4.
+    # patience 1 stops the run after epoch 2 of 3.
     cfg.default_hooks.early_stopping = dict(type='EarlyStoppingHook', monitor='mean_cIoU',
-                                            rule='greater', min_delta=1.0, patience=2)
+                                            rule='greater', min_delta=1.0, patience=1)
     reference = train_in_process(cfg)
-    assert reference.epoch == 3
+    assert reference.epoch == 2
     expected_state = _early_stopping_state(reference)
-    assert expected_state[1:] == (2, 3)
+    assert expected_state[1:] == (1, 2)
 
     crashing = copy.deepcopy(cfg)
     crashing.work_dir = str(tmp_path / 'interrupted')
@@ -192,13 +192,15 @@ def test_crash_during_validation_then_resume_keeps_best_and_early_stopping(tmp_p
     resolve_auto_resume(resumed_cfg)
     assert resumed_cfg.load_from == osp.join(crashing.work_dir, 'epoch_2.pth')
     resumed = train_in_process(resumed_cfg)
-    assert resumed.epoch == 3  # stopped where the uninterrupted run stopped
+    # the validation of epoch 2 ran first; early stopping then stopped where the
+    # uninterrupted run stopped (without either fix the run goes on to epoch 3)
+    assert resumed.epoch == 2
     assert _early_stopping_state(resumed) == expected_state
     assert resumed.message_hub.get_info('best_score') == reference.message_hub.get_info('best_score')
-    assert resumed.message_hub.get_info('last_val_epoch') == 3
-    final, expected = (safe_load(osp.join(r.work_dir, 'epoch_3.pth')) for r in (resumed, reference))
+    assert resumed.message_hub.get_info('last_val_epoch') == 2
+    final, expected = (safe_load(osp.join(r.work_dir, 'epoch_2.pth')) for r in (resumed, reference))
     assert_same_tree(final['state_dict'], expected['state_dict'], 'state_dict')
-    assert last_validation(resumed.work_dir, 3) == last_validation(reference.work_dir, 3)
+    assert last_validation(resumed.work_dir, 2) == last_validation(reference.work_dir, 2)
 
 
 def test_resuming_a_run_that_stopped_early_trains_nothing(tmp_path, data_root):
