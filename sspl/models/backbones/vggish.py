@@ -97,6 +97,20 @@ class VGGish(BaseModule):
     def init_weights(self) -> None:
         self._fingerprint = None
         if self.pretrained is None:
+            if self.init_cfg is None:
+                # He initialisation: PyTorch's default init shrinks the signal
+                # through the 9 layers until all clips embed alike (the
+                # embeddings of a randomly initialised VGGish would carry
+                # almost no information about the sound).
+                for module in self.modules():
+                    if isinstance(module, nn.Conv2d):
+                        nn.init.kaiming_normal_(module.weight, mode='fan_out',
+                                                nonlinearity='relu')
+                        nn.init.zeros_(module.bias)
+                    elif isinstance(module, nn.Linear):
+                        nn.init.kaiming_normal_(module.weight, mode='fan_in',
+                                                nonlinearity='relu')
+                        nn.init.zeros_(module.bias)
             super().init_weights()
             return
         state_dict = get_state_dict(safe_load(self.pretrained), self.pretrained)
