@@ -42,8 +42,9 @@ class BaseAVDataset(BaseDataset):
       missing, corrupt, empty, non-finite) is skipped and another, random
       sample is returned instead (mmengine's refetch, at most ``max_refetch``
       tries; a sample that failed once is not read again by the same worker,
-      but still counted each time it comes up). The skipped ``(sample_id, reason)`` pairs travel with the
-      returned sample (metainfo ``skipped_samples``), so they cross the
+      but still counted each time it comes up). The skipped
+      ``(sample_id, reason)`` pairs travel with the returned sample
+      (metainfo ``skipped_samples``), so they cross the
       dataloader's worker processes; :class:`~sspl.engine.hooks.SkippedSampleHook`
       counts them, logs ``skipped N samples: ...`` every epoch and stops the run
       when more than a set fraction of the data is bad.

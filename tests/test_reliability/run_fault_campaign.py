@@ -13,7 +13,6 @@ epochs, deterministic, one latest checkpoint kept, best by mean_cIoU).
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import shutil
 import subprocess
@@ -120,8 +119,8 @@ def main():
         what = (('killed (SIGKILL)' if faulty.returncode == -9 else error)
                 + f'; complete checkpoints left: {", ".join(after_fault) or "none"}'
                 + (f'; partial file {", ".join(leftovers)} (removed on resume)' if leftovers else '')
-                + ('; resumed to the end, final weights, optimizer, best score and per-sample '
-                   'validation identical to the uninterrupted run' if identical else
+                + ('; resumed to the end, final weights, optimizer, best score and '
+                   'per-sample validation identical to the uninterrupted run' if identical else
                    f'; RESUME {"FAILED" if not ok else "DIFFERS"}'))
         rows.append((name, what, 'none' if identical else 'SEE WHAT HAPPENED'))
         print(f'{name}: {what}', flush=True)

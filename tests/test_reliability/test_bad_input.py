@@ -268,16 +268,27 @@ def test_skip_counts_cross_worker_processes_and_are_logged(clips):
     assert re.search(r'clip3( \(x\d\))?: \S*a3\.wav: cannot decode the audio', message)
 
 
-def test_too_many_bad_samples_stop_training(clips):
-    dataset = ListDataset(clips, pipeline=PIPELINE)
-    loader = SimpleNamespace(sampler=list(range(len(dataset))), dataset=dataset)
+def test_too_many_bad_samples_stop_training():
+    from sspl.structures import LocalizationDataSample
+
+    def batch(*skipped):
+        sample = LocalizationDataSample()
+        sample.set_metainfo({SKIPPED_KEY: list(skipped)})
+        return dict(data_samples=[sample])
+
+    loader = SimpleNamespace(sampler=list(range(6)), dataset=None)
     runner = _fake_runner(loader)
-    hook = SkippedSampleHook(max_skip_fraction=0.2)  # 6 samples: at most 1 may be skipped
+    hook = SkippedSampleHook(max_skip_fraction=0.2)  # 6 samples per epoch: at most 1 skipped
     hook.before_train_epoch(runner)
-    from mmengine.dataset import default_collate
-    hook.after_train_iter(runner, 0, data_batch=default_collate([dataset[1]]))
-    with pytest.raises(TooManyBadSamplesError, match=r'skipped 2 samples .* max_skip_fraction'):
-        hook.after_train_iter(runner, 1, data_batch=default_collate([dataset[3]]))
+    missing = ('clip1', 'f1.png: frame file does not exist')
+    hook.after_train_iter(runner, 0, data_batch=batch(missing))
+    with pytest.raises(TooManyBadSamplesError,
+                       match=r'skipped 2 samples in epoch 1 \(of 6 per epoch on this rank\), more '
+                             r'than max_skip_fraction=0.2: .*clip1: f1.png: frame file does not '
+                             r'exist; clip3: a3.wav: cannot decode'):
+        hook.after_train_iter(runner, 1, data_batch=batch(('clip3', 'a3.wav: cannot decode')))
+    hook.before_train_epoch(runner)  # the count is per epoch
+    hook.after_train_iter(runner, 0, data_batch=batch(missing))
 
 
 # ----------------------------------------------------------------------------
@@ -331,7 +342,8 @@ def test_unknown_and_unannotated_ids():
     errors = [str(i) for i in issues if i.severity == 'error']
     warnings = [str(i) for i in issues if i.severity == 'warning']
     assert errors == ['ERROR test.csv:b: listed in the split but has no annotation']
-    assert warnings == ['WARNING test.csv: 1 annotated ids are not in the split and are ignored (zz)']
+    assert warnings == [
+        'WARNING test.csv: 1 annotated ids are not in the split and are ignored (zz)']
 
 
 def test_real_vggss_annotations_have_18_samples_handled_as_published(metadata_dir):
@@ -343,7 +355,8 @@ def test_real_vggss_annotations_have_18_samples_handled_as_published(metadata_di
     assert [i for i in issues if i.severity == 'error'] == []
     flagged = {issue.where for issue in issues}
     assert len(flagged) == 18
-    empty = {issue.where.split(':', 1)[1] for issue in issues if 'ground truth is empty' in issue.problem}
+    empty = {issue.where.split(':', 1)[1] for issue in issues
+             if 'ground truth is empty' in issue.problem}
     assert empty == {'M1P1xla8rg0_000000', 'MKC9LvRivTM_000030'}
 
 
@@ -378,7 +391,8 @@ def test_check_dataset_reports_every_bad_file(tmp_path, repo_root, capsys):
     assert check_dataset.main(args) == 1
     out = capsys.readouterr().out
     for expected in ['ERROR ' + osp.join(frames, 'train_00000_a.png') + ': cannot decode the image',
-                     'ERROR ' + osp.join(frames, 'train_00001_b.png') + ': frame file does not exist',
+                     'ERROR ' + osp.join(frames, 'train_00001_b.png')
+                     + ': frame file does not exist',
                      'ERROR ' + osp.join(audio, 'train_00002.wav') + ': audio file does not exist',
                      'ERROR ' + osp.join(audio, 'train_00003.wav') + ': cannot decode the audio',
                      'WARNING ' + osp.join(audio, 'train_00004.wav') + ': audio is 0.25 s long',

@@ -121,7 +121,8 @@ def test_loss_check_after_the_step_catches_what_the_forward_hook_cannot(tmp_path
     hook.after_train_iter(runner, 0, data_batch={}, outputs={'loss': torch.tensor(1.0)})
     with pytest.raises(NonFiniteLossError, match=r'iteration 7 \(epoch 2\): loss=inf; found '
                                                  'after the optimizer step'):
-        hook.after_train_iter(runner, 0, data_batch={}, outputs={'loss': torch.tensor(float('inf'))})
+        hook.after_train_iter(runner, 0, data_batch={},
+                              outputs={'loss': torch.tensor(float('inf'))})
     assert safe_load(osp.join(tmp_path, 'nonfinite_loss_iter_7.pth'))['meta']['losses'] == {
         'loss': float('inf')}
 

@@ -104,7 +104,8 @@ class AtomicCheckpointHook(CheckpointHook):
 
     def _remove_interrupted_saves(self, runner) -> None:
         leftovers = glob.glob(osp.join(glob.escape(str(self.out_dir)), '*.pth' + TMP_SUFFIX))
-        leftovers += glob.glob(osp.join(glob.escape(runner.work_dir), 'last_checkpoint' + TMP_SUFFIX))
+        leftovers += glob.glob(osp.join(glob.escape(runner.work_dir),
+                                        'last_checkpoint' + TMP_SUFFIX))
         for path in sorted(set(leftovers)):
             os.remove(path)
             runner.logger.warning(f'Removed {path}: an incomplete checkpoint left by a save '
