@@ -118,7 +118,8 @@ def main():
         identical = ok and same(final_state(work_dir), reference)
         what = (('killed (SIGKILL)' if faulty.returncode == -9 else error)
                 + f'; complete checkpoints left: {", ".join(after_fault) or "none"}'
-                + (f'; partial file {", ".join(leftovers)} (removed on resume)' if leftovers else '')
+                + (f'; partial file {", ".join(leftovers)} (removed on resume)'
+                   if leftovers else '')
                 + ('; resumed to the end, final weights, optimizer, best score and '
                    'per-sample validation identical to the uninterrupted run' if identical else
                    f'; RESUME {"FAILED" if not ok else "DIFFERS"}'))
