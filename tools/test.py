@@ -59,7 +59,26 @@ def main(argv=None):
     setup_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
+    if runner.rank == 0:
+        print_summary(runner, metrics, args)
     return metrics
+
+
+def print_summary(runner, metrics: dict, args) -> None:
+    """The figures and where the outputs went, after mmengine's log lines."""
+    protocol = next((getattr(metric, 'protocol', None) for metric in runner.test_evaluator.metrics
+                     if hasattr(metric, 'protocol')), None)
+    print(f'\nTest results of {args.checkpoint}'
+          + (f' ({protocol} threshold protocol)' if protocol else '') + ':')
+    print('  ' + '  '.join(f'{key}: {value:.4f}' for key, value in metrics.items()
+                           if isinstance(value, float)))
+    per_sample = [getattr(metric, 'out_file', None) for metric in runner.test_evaluator.metrics]
+    for path in filter(None, per_sample):
+        print(f'  per-sample results: {path}')
+    if args.show_dir is not None:
+        show_dir = args.show_dir if osp.isabs(args.show_dir) else osp.join(runner.work_dir,
+                                                                           args.show_dir)
+        print(f'  heatmap overlays: {show_dir}')
 
 
 if __name__ == '__main__':

@@ -122,6 +122,21 @@ def render_frame(size: int, objects: List[Tuple[int, int, int, int]],
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
+def object_class_map(objects: List[Tuple[int, int, int, int]], image_size: int,
+                     grid: int) -> np.ndarray:
+    """``(grid, grid)`` int64 map of the object class at the centre of each grid
+    cell (``len(CLASSES)`` for background), from a frame's ``objects``
+    ``(class_index, x0, y0, size)``: the dense labels of the visual pretraining
+    that stands in for ImageNet on the synthetic domain."""
+    labels = np.full((image_size, image_size), len(CLASSES), dtype=np.int64)
+    for class_index, x0, y0, object_size in objects:
+        region = labels[y0:y0 + object_size, x0:x0 + object_size]
+        region[_shape_mask(CLASSES[class_index][2], object_size)] = class_index
+    step = image_size / grid
+    centres = (np.arange(grid) * step + step / 2).astype(np.int64)
+    return labels[np.ix_(centres, centres)]
+
+
 def make_clip(seed: int, split: str, index: int, image_size: int = 112,
               num_distractors: Tuple[int, int] = (1, 2),
               object_scale: Tuple[float, float] = (0.28, 0.38),
@@ -155,8 +170,27 @@ def make_clip(seed: int, split: str, index: int, image_size: int = 112,
                 objects=frame_objects, audio=make_audio(sounding, duration, rng))
 
 
+#: bump when a change to the generator changes the clips it makes
+GENERATOR_VERSION = 1
+
+
+def split_meta(split: str, num_samples: int, seed: int, image_size: int) -> dict:
+    """What a generated split depends on; stored beside its annotations."""
+    return dict(generator_version=GENERATOR_VERSION, split=split, num_samples=num_samples,
+                seed=seed, image_size=image_size)
+
+
+def split_is_current(data_root: str, meta: dict) -> bool:
+    """Whether ``data_root`` holds the complete split described by ``meta``."""
+    meta_path = osp.join(data_root, 'annotations', f"{meta['split']}_meta.json")
+    if not osp.exists(meta_path):
+        return False
+    with open(meta_path) as f:
+        return json.load(f) == meta
+
+
 def write_split(data_root: str, split: str, num_samples: int, seed: int = 0,
-                image_size: int = 112, **clip_kwargs) -> str:
+                image_size: int = 112) -> str:
     """Write ``num_samples`` clips of ``split`` under ``data_root`` and return the
     annotation file. Layout::
 
@@ -164,35 +198,42 @@ def write_split(data_root: str, split: str, num_samples: int, seed: int = 0,
         data_root/audio/<split>_<index>.wav        (16 kHz mono, 16-bit)
         data_root/annotations/<split>.json         (VGG-SS form, boxes of frame a)
         data_root/annotations/<split>_views.json   (boxes of both frames)
+        data_root/annotations/<split>_meta.json    (what the split was made from)
 
-    Files already written are kept (the generation is deterministic); the
-    annotation files are written last, atomically, so an interrupted run is
-    completed by the next one.
+    Every file is written under a temporary name and renamed, and the meta file
+    comes last: an interrupted run leaves no half-written file and is redone by
+    the next one. A split made with other settings (or an older generator) is
+    regenerated; an identical one is left as it is.
     """
     import soundfile
     from PIL import Image
+
+    from sspl.utils.atomic_io import atomic_write_text
+    meta = split_meta(split, num_samples, seed, image_size)
+    annotation = osp.join(data_root, 'annotations', f'{split}.json')
+    if split_is_current(data_root, meta):
+        return annotation
     for folder in ('frames', 'audio', 'annotations'):
         os.makedirs(osp.join(data_root, folder), exist_ok=True)
+    suffix = f'.{os.getpid()}.tmp'
     records, views = [], []
     for index in range(num_samples):
         sample_id = f'{split}_{index:05d}'
-        frame_paths = [osp.join(data_root, 'frames', f'{sample_id}_{view}.png') for view in 'ab']
+        clip = make_clip(seed, split, index, image_size=image_size)
+        for view, frame in zip('ab', clip['frames']):
+            path = osp.join(data_root, 'frames', f'{sample_id}_{view}.png')
+            Image.fromarray(frame).save(path + suffix, format='PNG')
+            os.replace(path + suffix, path)
         audio_path = osp.join(data_root, 'audio', f'{sample_id}.wav')
-        clip = make_clip(seed, split, index, image_size=image_size, **clip_kwargs)
-        if not (all(osp.exists(p) for p in frame_paths) and osp.exists(audio_path)):
-            for path, frame in zip(frame_paths, clip['frames']):
-                Image.fromarray(frame).save(path + '.tmp.png')
-                os.replace(path + '.tmp.png', path)
-            soundfile.write(audio_path + '.tmp.wav', clip['audio'], SAMPLE_RATE, subtype='PCM_16')
-            os.replace(audio_path + '.tmp.wav', audio_path)
+        soundfile.write(audio_path + suffix, clip['audio'], SAMPLE_RATE, subtype='PCM_16',
+                        format='WAV')
+        os.replace(audio_path + suffix, audio_path)
         normalized = [[round(v / image_size, 6) for v in box] for box in clip['boxes']]
-        records.append(dict(file=sample_id, **{'class': clip['class_name']}, bbox=[normalized[0]]))
-        views.append(dict(file=sample_id, bbox_views=normalized))
-    annotation = osp.join(data_root, 'annotations', f'{split}.json')
-    for path, content in ((annotation.replace('.json', '_views.json'), views), (annotation, records)):
-        with open(path + '.tmp', 'w') as f:
-            json.dump(content, f)
-        os.replace(path + '.tmp', path)
+        records.append({'file': sample_id, 'class': clip['class_name'], 'bbox': [normalized[0]]})
+        views.append({'file': sample_id, 'bbox_views': normalized})
+    atomic_write_text(annotation.replace('.json', '_views.json'), json.dumps(views))
+    atomic_write_text(annotation, json.dumps(records))
+    atomic_write_text(annotation.replace('.json', '_meta.json'), json.dumps(meta))
     return annotation
 
 
@@ -229,16 +270,9 @@ class SyntheticAVDataset(BaseAVDataset):
         self.views = views
         super().__init__(data_root=data_root, **kwargs)
 
-    def _annotation_is_current(self, annotation: str) -> bool:
-        if not osp.exists(annotation):
-            return False
-        with open(annotation) as f:
-            return len(json.load(f)) == self.num_samples
-
     def load_data_list(self) -> List[dict]:
-        annotation = osp.join(self.data_root, 'annotations', f'{self.split}.json')
-        if not self._annotation_is_current(annotation):
-            write_split(self.data_root, self.split, self.num_samples, self.seed, self.image_size)
+        annotation = write_split(self.data_root, self.split, self.num_samples, self.seed,
+                                 self.image_size)
         with open(annotation.replace('.json', '_views.json')) as f:
             view_boxes = {item['file']: item['bbox_views'] for item in json.load(f)}
         with open(annotation) as f:

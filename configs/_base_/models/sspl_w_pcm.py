@@ -7,7 +7,7 @@ model = dict(
     # channels_last: same numbers, faster convolutions (docs/benchmark.md).
     visual_backbone=dict(type='VGG16', num_stages=5, frozen=True, pretrained='torchvision',
                          channels_last=True),
-    # Point this at your copy of the AudioSet weights (see docs/get_started.md).
+    # Point this at your copy of the AudioSet weights (see docs/model_zoo.md).
     audio_backbone=dict(type='VGGish', frozen=True,
                         pretrained='checkpoints/vggish-10086976.pth', channels_last=True),
     audio_head=dict(type='AudioHead', in_dim=128, hidden_dim=512, out_dim=512),

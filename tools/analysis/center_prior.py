@@ -1,0 +1,61 @@
+#!/usr/bin/env python
+"""Score the centre-prior baseline on a config's evaluation split.
+
+The baseline predicts the same fixed, centred Gaussian map (sigma = a quarter
+of the side, :func:`sspl.evaluation.functional.center_prior_map`) for every
+sample, whatever the audio; a localizer that has learnt something beats it.
+It is scored by the config's own evaluator, on the same samples and ground
+truth as ``tools/test.py``.
+
+    python tools/analysis/center_prior.py configs/sspl_w_pcm_synthetic.py [--split test|val]
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+import torch
+
+sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+
+from mmengine.config import Config  # noqa: E402
+
+from sspl.evaluation.functional import center_prior_map  # noqa: E402
+from sspl.registry import DATASETS, METRICS  # noqa: E402
+from sspl.utils import register_all_modules  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('--split', choices=['test', 'val'], default='test',
+                        help='which dataloader of the config to score')
+    parser.add_argument('--map-size', type=int, nargs=2, default=(14, 14),
+                        help='resolution of the prior map (that of the localizer)')
+    parser.add_argument('--out', help='write the metrics as JSON here')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+    dataset = DATASETS.build(cfg[f'{args.split}_dataloader']['dataset'])
+    evaluator_cfg = cfg[f'{args.split}_evaluator']
+    metric = METRICS.build(evaluator_cfg[0] if isinstance(evaluator_cfg, list) else evaluator_cfg)
+    prior = torch.from_numpy(center_prior_map(tuple(args.map_size)))
+    for index in range(len(dataset)):
+        data_sample = dataset[index]['data_samples']
+        data_sample.set_field(prior, 'pred_sim_map')
+        metric.process(None, [data_sample.to_dict()])
+    metrics = metric.compute_metrics(metric.results)
+    print(f'centre prior on the {args.split} split of {args.config} ({len(dataset)} samples):')
+    print('  ' + '  '.join(f'{key}: {value:.4f}' for key, value in metrics.items()))
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(metrics, f, indent=2)
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
