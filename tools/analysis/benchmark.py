@@ -11,24 +11,27 @@ line (``key: value``; lines starting with ``#`` are notes):
 - ``train_samples_per_s``: ``train_step`` (data preprocessor, forward,
   backward, optimizer step) on pre-loaded batches;
 - ``eval_samples_per_s``: ``val_step`` (one test view, no loss);
-- ``data_samples_per_s``: the data pipeline of the fast path (cached VGGish
-  embeddings unless ``--audio`` says otherwise) in one process, i.e. per data
-  worker; ``data_logmel_samples_per_s``: the same with the log-mel examples
-  computed in the worker; ``data_workers_samples_per_s``: a DataLoader with
-  the config's ``num_workers``;
-- ``peak_mem_mb``: peak GPU memory allocated by the training iterations (CUDA),
-  or the process's peak resident memory during them (CPU);
+- ``data_samples_per_s``: the training data pipeline of the fast path (cached
+  VGGish embeddings unless ``--audio`` says otherwise) and its collate in one
+  process with one thread, i.e. per data worker; ``data_logmel_samples_per_s``:
+  the same with the log-mel examples computed in the worker;
+  ``data_workers_samples_per_s``: a DataLoader with the config's
+  ``num_workers`` (or ``--num-workers``), a whole pass after a start-up pass;
+- ``peak_mem_mb``: working memory of a training step: the peak minus the level
+  before the step of GPU memory allocated (CUDA) or of the process's resident
+  memory (CPU, sampled every 5 ms);
 - ``floor_samples_per_s``: ``B / (t_backbone + t_trainable)``, the frozen visual
   backbone forward on both views plus the trainable parts (audio head, PCM,
   similarity, pooling, SimSiam head and loss) forward + backward, each timed
   alone in this run; ``train_efficiency``: train over floor.
 
-Each figure is the median over ``--iters`` iterations after ``--warmup``
-(the multi-worker data figure is the rate after the first batch).
+Each figure is the median over ``--iters`` iterations after ``--warmup``.
 ``--baseline`` also runs the faithful slow path in the same process (audio
 branch per sample, log-mel computed per sample in the data pipeline, no
 caching, both views and the loss at evaluation, no channels-last) and prints
-the same lines prefixed ``baseline_``, plus the ratios ``*_speedup``.
+the same lines prefixed ``baseline_``, plus the ratios ``*_speedup``; the
+iterations of the two are interleaved, so a change of machine load hits both.
+See docs/benchmark.md.
 
 Weights are random (throughput does not depend on their values). When the
 config's dataset is not on disk (or with ``--synthetic``), synthetic clips of
@@ -411,47 +414,61 @@ def prepare_floor(variant: Variant, autocast):
 
 
 def run_models(variants, args, floor_variant):
-    """Training and evaluation timings, iterations of the variants
-    interleaved so that a change of machine load hits all of them alike."""
+    """Training and evaluation timings. The measurements of an iteration
+    (train step of each variant, the two floor parts) are interleaved, in
+    reverse order every other iteration (A B C, C B A, ...), so that a change
+    of machine load during the run hits all of them alike."""
     device = args.device
     amp_dtype = amp_dtype_for(device) if args.amp else None
     autocast = (lambda: torch.autocast(device, dtype=amp_dtype)) if amp_dtype else nullcontext
     floor_inputs, flat_frames, maps = prepare_floor(floor_variant, autocast)
     fixed = _FixedMaps()
+    model = floor_variant.model
+    optim_wrapper = floor_variant.optim_wrapper
+
+    def train(variant, index, record):
+        variant.model.train()
+        with PeakMemory(device) as memory:
+            variant.timed('train', lambda: variant.train_step(
+                variant.train_batches[index], variant.optim_wrapper), device, record)
+        if record:
+            variant.step_memory_mb = max(variant.step_memory_mb, memory.increase_mb)
+
+    def floor_backbone(index, record):
+        """The frozen backbone on both views, alone."""
+        model.train()
+        with torch.no_grad(), autocast():
+            floor_variant.timed('backbone', lambda: model.visual_backbone(flat_frames[index]),
+                                device, record)
+
+    def floor_trainable(index, record):
+        """The trainable parts forward + backward from the backbone's maps, alone."""
+        model.train()
+        backbone, fixed.maps = model.visual_backbone, maps[index]
+        model.visual_backbone = fixed
+        optim_wrapper.zero_grad()
+        try:
+            def trainable():
+                data = floor_inputs[index]
+                with optim_wrapper.optim_context(model):
+                    loss = model.loss(data['inputs'], data['data_samples'])['loss']
+                optim_wrapper.backward(loss)
+
+            floor_variant.timed('trainable', trainable, device, record)
+        finally:
+            model.visual_backbone = backbone
+            optim_wrapper.zero_grad()
+
     for index in range(args.warmup + args.iters):
         record = index >= args.warmup
-        for variant in variants:
-            model = variant.model
-            model.train()
-            with PeakMemory(device) as memory:
-                variant.timed('train', lambda: variant.train_step(
-                    variant.train_batches[index], variant.optim_wrapper), device, record)
-            if record:
-                variant.step_memory_mb = max(variant.step_memory_mb, memory.increase_mb)
-            if variant is not floor_variant:
-                continue
-            # The floor: the frozen backbone on both views, and the trainable
-            # parts forward + backward from its maps, each alone.
-            with torch.no_grad(), autocast():
-                variant.timed('backbone', lambda: model.visual_backbone(flat_frames[index]),
-                              device, record)
-            backbone, fixed.maps = model.visual_backbone, maps[index]
-            model.visual_backbone = fixed
-            optim_wrapper = variant.optim_wrapper
-            optim_wrapper.zero_grad()
-            try:
-                def trainable():
-                    data = floor_inputs[index]
-                    with optim_wrapper.optim_context(model):
-                        loss = model.loss(data['inputs'], data['data_samples'])['loss']
-                    optim_wrapper.backward(loss)
-
-                variant.timed('trainable', trainable, device, record)
-            finally:
-                model.visual_backbone = backbone
-                optim_wrapper.zero_grad()
+        steps = [lambda v=v: train(v, index, record) for v in variants]
+        steps[1:1] = [lambda: floor_backbone(index, record),
+                      lambda: floor_trainable(index, record)]
+        for step in (steps if index % 2 == 0 else steps[::-1]):
+            step()
     for index in range(args.warmup + args.iters):
-        for variant in variants:
+        order = variants if index % 2 == 0 else variants[::-1]
+        for variant in order:
             variant.model.eval()
             with torch.no_grad(), autocast():
                 variant.timed('eval', lambda: variant.model.val_step(
@@ -510,6 +527,8 @@ def run(cfg, args, work_dir):
     note(f'config {args.config}; device {device} ({torch.get_num_threads()} threads); '
          f'batch {batch_size}; {args.iters} iterations after {args.warmup} warm-up; '
          f'{precision}' + ('; torch.compile' if args.compile else ''))
+    note(f'machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; '
+         f'OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "default")}')
 
     # ---- model config: random weights (the benchmark's VGGish file feeds the cache)
     model_cfg = copy.deepcopy(cfg.model)
@@ -600,6 +619,7 @@ def run(cfg, args, work_dir):
             test_data.batches(datasets['test']['logmel'], batch_size, num_batches), args))
     run_models(variants, args, floor_variant=fast)
 
+    note(f'load average {os.getloadavg()[0]:.2f} at the end of the timings')
     figures = figures_of(fast, batch_size)
     figures['train_efficiency'] = figures['train_samples_per_s'] / figures['floor_samples_per_s']
     figures.update({k: v for k, v in data_figures.items() if not k.startswith('baseline_')})
