@@ -19,7 +19,7 @@ line (``key: value``; lines starting with ``#`` are notes):
   ``num_workers`` (or ``--num-workers``), a whole pass after a start-up pass;
 - ``peak_mem_mb``: working memory of a training step: the peak minus the level
   before the step of GPU memory allocated (CUDA) or of the process's resident
-  memory (CPU, sampled every 5 ms);
+  memory (CPU, Linux's peak-RSS counter reset before the step);
 - ``floor_samples_per_s``: ``B / (t_backbone + t_trainable)``, the frozen visual
   backbone forward on both views plus the trainable parts (audio head, PCM,
   similarity, pooling, SimSiam head and loss) forward + backward, each timed
@@ -47,7 +47,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from contextlib import contextmanager, nullcontext
 
@@ -158,9 +157,11 @@ def median_time(fn, iters: int, warmup: int, device: str) -> float:
 
 class PeakMemory:
     """Memory over a ``with`` block, in MB: the peak of GPU memory allocated
-    (CUDA) or of the process's resident memory sampled every 5 ms (CPU), and
-    ``increase_mb``, that peak minus the level at entry (the block's working
-    memory: activations, gradients, temporaries)."""
+    (CUDA) or of the process's resident memory (CPU: Linux's ``VmHWM`` after
+    resetting it through ``/proc/self/clear_refs``, so nothing runs beside the
+    timed code; elsewhere the process's lifetime peak), and ``increase_mb``,
+    that peak minus the level at entry (the block's working memory:
+    activations, gradients, temporaries)."""
 
     def __init__(self, device: str):
         self.device = device
@@ -171,33 +172,41 @@ class PeakMemory:
         return self.peak_mb - self.start_mb
 
     @staticmethod
-    def _rss_mb() -> float:
-        with open('/proc/self/statm') as f:
-            return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2 ** 20
+    def _proc_status_mb(field: str) -> float:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith(field + ':'):
+                    return int(line.split()[1]) / 1024  # kB
+        raise KeyError(field)
 
     def __enter__(self):
         if self.device == 'cuda':
             torch.cuda.reset_peak_memory_stats()
             self.start_mb = torch.cuda.memory_allocated() / 2 ** 20
             return self
-        self._stop = threading.Event()
-        self.peak_mb = self.start_mb = self._rss_mb()
-
-        def sample():
-            while not self._stop.wait(0.005):
-                self.peak_mb = max(self.peak_mb, self._rss_mb())
-
-        self._thread = threading.Thread(target=sample, daemon=True)
-        self._thread.start()
+        try:
+            with open('/proc/self/clear_refs', 'w') as f:
+                f.write('5')  # reset the peak resident set size (VmHWM)
+            self.start_mb = self._proc_status_mb('VmRSS')
+            self._linux = True
+        except (OSError, KeyError):
+            self._linux = False
+            self.start_mb = self._lifetime_peak_mb()
         return self
+
+    @staticmethod
+    def _lifetime_peak_mb() -> float:
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB (bytes on macOS)
+        return peak / 2 ** 20 if sys.platform == 'darwin' else peak / 1024
 
     def __exit__(self, *exc):
         if self.device == 'cuda':
             self.peak_mb = torch.cuda.max_memory_allocated() / 2 ** 20
+        elif self._linux:
+            self.peak_mb = self._proc_status_mb('VmHWM')
         else:
-            self._stop.set()
-            self._thread.join()
-            self.peak_mb = max(self.peak_mb, self._rss_mb())
+            self.peak_mb = self._lifetime_peak_mb()
         return False
 
 
