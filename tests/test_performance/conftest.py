@@ -27,7 +27,11 @@ def tiny_cfg(repo_root):
 
 @pytest.fixture
 def tiny_model_cfg(tiny_cfg):
-    return copy.deepcopy(tiny_cfg.model)
+    """The synthetic config's model with a randomly initialised visual
+    backbone (the config's pretrained file is made by the demo, not here)."""
+    model_cfg = copy.deepcopy(tiny_cfg.model)
+    model_cfg.visual_backbone.pretrained = None
+    return model_cfg
 
 
 @pytest.fixture

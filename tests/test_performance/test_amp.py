@@ -59,10 +59,10 @@ def test_train_tool_amp_flag_picks_bf16_on_cpu(repo_root, monkeypatch):
     assert cfg.optim_wrapper.constructor == 'SSPLOptimWrapperConstructor'
 
 
-def test_bf16_train_step_on_cpu(tiny_cfg):
+def test_bf16_train_step_on_cpu(tiny_cfg, tiny_model_cfg):
     """A train step under BF16OptimWrapper: the layers run in bfloat16, the
     parameters stay float32 and are updated, the loss is finite."""
-    model = build_model(tiny_cfg.model)
+    model = build_model(tiny_model_cfg)
     optim_wrapper = build_optim_wrapper(model, amp_optim_wrapper_cfg(tiny_cfg.optim_wrapper,
                                                                      'cpu'))
     assert isinstance(optim_wrapper, BF16OptimWrapper)
@@ -81,8 +81,8 @@ def test_bf16_train_step_on_cpu(tiny_cfg):
     assert weight.dtype == torch.float32 and not torch.equal(weight, before)
 
 
-def test_bf16_close_to_fp32(tiny_cfg):
-    model = build_model(tiny_cfg.model)
+def test_bf16_close_to_fp32(tiny_cfg, tiny_model_cfg):
+    model = build_model(tiny_model_cfg)
     inputs = _inputs()
     model.eval()
     with torch.no_grad():
@@ -102,8 +102,8 @@ def test_bf16_close_to_fp32(tiny_cfg):
     assert abs(bf16_loss.item() - fp32_loss.item()) <= LOSS_ATOL
 
 
-def test_log_mel_stays_float32_under_autocast(tiny_cfg):
-    model = build_model(tiny_cfg.model)
+def test_log_mel_stays_float32_under_autocast(tiny_cfg, tiny_model_cfg):
+    model = build_model(tiny_model_cfg)
     waveform = torch.rand(2, 48000) * 2 - 1
     frames = torch.zeros(2, 1, 3, 112, 112, dtype=torch.uint8)
     reference = model.data_preprocessor(dict(inputs=dict(frames=frames, waveform=waveform)))

@@ -41,9 +41,11 @@ def tiny_train_config(tmp_dir: str, data_root: str, max_epochs: int = 2,
                       extra_custom_hooks: Optional[List[dict]] = None, **overrides):
     """The synthetic SSPL config shrunk for CPU tests: 8 training clips in
     batches of 4 (2 iterations per epoch), 4 validation clips, no dataloader
-    workers, deterministic, LocalVisBackend only, one checkpoint kept."""
+    workers, deterministic, LocalVisBackend only, one checkpoint kept, a
+    randomly initialised visual backbone."""
     from mmengine.config import Config
     cfg = Config.fromfile(SYNTHETIC_CONFIG)
+    cfg.model.visual_backbone.pretrained = None  # random init: plumbing, not accuracy
     for split, num in (('train', 8), ('val', 4), ('test', 4)):
         loader = cfg[f'{split}_dataloader']
         loader.update(batch_size=4, num_workers=0, persistent_workers=False)
