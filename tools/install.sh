@@ -21,9 +21,14 @@ if [ -f "$STAMP" ] && [ "$STAMP" -nt "$ROOT/setup.py" ] && \
   echo "[install] $VENV is up to date"
   exit 0
 fi
+pip_install() {
+  # (pip's warnings about this machine's local package mirrors are noise)
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@" \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
 echo "[install] installing the tested stack (torch, torchvision, torchaudio, mmengine) into $VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements/tested.txt"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[$EXTRAS]"
+pip_install -r "$ROOT/requirements/tested.txt"
+pip_install -e "$ROOT[$EXTRAS]"
 # Fail now, not in the middle of a run, if torchvision does not match torch.
 "$VENV/bin/python" -c "import torch, torchvision, torchaudio, mmengine, sspl; \
 print('[install] torch', torch.__version__, 'torchvision', torchvision.__version__, \
