@@ -40,7 +40,9 @@ def merge_args(cfg: Config, args) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+    # Loaded strictly in main(): mmengine's load_from tolerates missing and
+    # unexpected keys, which would evaluate a partly random model.
+    cfg.load_from = None
     cfg.resume = False
     if args.show_dir is not None:
         hooks = cfg.setdefault('default_hooks', {})
@@ -58,10 +60,23 @@ def main(argv=None):
     validate_config(cfg, args.config)
     setup_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
+    load_checkpoint_strict(runner, args.checkpoint)
     metrics = runner.test()
     if runner.rank == 0:
         print_summary(runner, metrics, args)
     return metrics
+
+
+def load_checkpoint_strict(runner: Runner, checkpoint: str) -> None:
+    """Load every weight of the model from ``checkpoint`` (through the safe
+    loader); a missing or unexpected key is an error that names the file."""
+    try:
+        runner.load_checkpoint(checkpoint, map_location='cpu', strict=True)
+    except RuntimeError as error:
+        if 'do not match exactly' not in str(error):  # mmengine's load_state_dict
+            raise
+        raise SystemExit(f'{checkpoint}: does not match the model of the config '
+                         f'(a checkpoint of another config or variant?)\n{error}') from None
 
 
 def print_summary(runner, metrics: dict, args) -> None:

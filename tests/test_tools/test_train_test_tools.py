@@ -101,3 +101,29 @@ def test_dist_train_two_gloo_processes_on_cpu(tmp_path):
     assert re.search(r'Epoch\(train\) \[1\]\[1/1\]', log), log[-2000:]
     assert osp.exists(osp.join(work_dir, 'epoch_1.pth'))
     assert 'Epoch(val) [1]' in log
+
+
+def test_test_tool_refuses_checkpoint_of_another_variant(tmp_path):
+    """A w/o PCM checkpoint given to the w/ PCM config is an error naming the
+    file and the missing keys, not an evaluation of a half-random model
+    (mmengine's load_from would only warn)."""
+    import torch
+    from mmengine.config import Config
+
+    from sspl.registry import MODELS
+    from sspl.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'sspl_wo_pcm_synthetic.py'))
+    cfg.model.visual_backbone.pretrained = None
+    model = MODELS.build(cfg.model)
+    checkpoint = str(tmp_path / 'wo_pcm.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), checkpoint)
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
+    result = subprocess.run(
+        [sys.executable, 'tools/test.py', CONFIG, checkpoint, '--work-dir', str(tmp_path / 'w'),
+         '--cfg-options'] + tiny_options(str(tmp_path / 'data')),
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert f'{checkpoint}: does not match the model of the config' in result.stderr
+    assert 'missing keys in source state_dict: neck.' in result.stderr
+    assert 'Test results of' not in result.stdout
