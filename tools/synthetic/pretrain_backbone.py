@@ -27,6 +27,7 @@ import torch.nn.functional as F
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 from mmengine.config import Config  # noqa: E402
+from mmengine.logging import MMLogger  # noqa: E402
 
 from sspl.datasets.synthetic import CLASSES, make_clip, object_class_map  # noqa: E402
 from sspl.registry import MODELS  # noqa: E402
@@ -66,6 +67,10 @@ def main(argv=None) -> int:
     cfg = Config.fromfile(args.config)
     backbone_cfg = cfg.model.visual_backbone.copy()
     out = args.out or backbone_cfg.get('pretrained')
+    if out == 'torchvision' and not args.out:
+        print(f'{args.config}: the visual backbone loads torchvision\'s ImageNet VGG16: '
+              'nothing to pretrain')
+        return 0
     if not out or out == 'torchvision':
         raise SystemExit(f'{args.config}: model.visual_backbone.pretrained is not a file path; '
                          'give --out')
@@ -76,6 +81,10 @@ def main(argv=None) -> int:
     np.random.seed(args.seed)
     backbone_cfg.update(pretrained=None, frozen=False)
     backbone = MODELS.build(backbone_cfg)
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    # mmengine writes the per-parameter initialisation report to the current
+    # logger's file (to the console when it has none).
+    MMLogger.get_instance('pretrain_backbone', log_file=osp.splitext(out)[0] + '.log')
     backbone.init_weights()
     image_size = cfg.get('image_size', 112)
     grid = image_size // 2 ** (backbone.num_stages - 1)
