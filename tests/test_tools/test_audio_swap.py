@@ -1,0 +1,60 @@
+"""tools/analysis/audio_swap.py: own-audio figures are those of tools/test.py,
+swapped clips get the audio of another class."""
+import importlib.util
+import os.path as osp
+import uuid
+
+import pytest
+import torch
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def _tool(relative_path):
+    spec = importlib.util.spec_from_file_location('sspl_tool_' + uuid.uuid4().hex,
+                                                  osp.join(REPO_ROOT, relative_path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_partners_are_other_clips_of_other_classes():
+    swap = _tool('tools/analysis/audio_swap.py')
+    labels = [0, 0, 1, 2, 1, 0, 2, 2]
+    partners = swap.audio_partners(labels, seed=3)
+    assert len(partners) == len(labels)
+    assert all(labels[p] != labels[i] for i, p in enumerate(partners))
+    assert swap.audio_partners(labels, seed=3) == partners  # reproducible
+    # Without labels: any other clip.
+    unlabelled = swap.audio_partners([None] * 5, seed=0)
+    assert all(p != i for i, p in enumerate(unlabelled))
+
+
+def test_own_audio_reproduces_the_test_tool(tmp_path, monkeypatch):
+    from mmengine.config import Config
+
+    from sspl.registry import MODELS
+    from sspl.utils import register_all_modules
+    monkeypatch.delenv('LOCAL_RANK', raising=False)
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'sspl_w_pcm_synthetic.py'))
+    cfg.model.visual_backbone.pretrained = None
+    cfg.test_dataloader.update(batch_size=4, num_workers=0, persistent_workers=False)
+    cfg.test_dataloader.dataset.update(data_root=str(tmp_path / 'data'), num_samples=8)
+    cfg.visualizer.name = uuid.uuid4().hex
+    config = str(tmp_path / 'config.py')
+    cfg.dump(config)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    checkpoint = str(tmp_path / 'model.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), checkpoint)
+
+    tested = _tool('tools/test.py').main([config, checkpoint, '--work-dir', str(tmp_path / 'w')])
+    result = _tool('tools/analysis/audio_swap.py').main(
+        [config, checkpoint, '--device', 'cpu', '--batch-size', '3',
+         '--out', str(tmp_path / 'swap.json')])
+    for key, value in tested.items():
+        assert result['own_audio'][key] == pytest.approx(value, abs=1e-6), key
+    assert result['swapped_audio'] != result['own_audio']  # the maps follow the audio
+    assert osp.isfile(tmp_path / 'swap.json')
