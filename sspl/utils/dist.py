@@ -1,9 +1,11 @@
 """Distributed runs on machines without CUDA (gloo), for CPU clusters and CI."""
+import logging
 import os
 
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 
 def setup_distributed(cfg: Config, launcher: str) -> None:
@@ -25,10 +27,16 @@ def setup_distributed(cfg: Config, launcher: str) -> None:
                            'start the run with tools/dist_train.sh or torchrun')
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
-    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    # (Config.setdefault would hand back a copy of a new dict: assign instead.)
+    env_cfg = dict(cfg.get('env_cfg') or {})
+    env_cfg['dist_cfg'] = dict(env_cfg.get('dist_cfg') or {}, backend='gloo')
+    cfg.env_cfg = env_cfg
     wrapper = dict(cfg.get('model_wrapper_cfg') or {})
     wrapper.setdefault('type', 'MMDistributedDataParallel')
     wrapper.update(device_ids=None, broadcast_buffers=False)
     cfg.model_wrapper_cfg = wrapper
     if cfg.get('sync_bn') is not None:
+        print_log(f'sync_bn={cfg.sync_bn!r} ignored: SyncBatchNorm needs CUDA; each of the '
+                  'gloo processes normalises over its own batch', logger='current',
+                  level=logging.WARNING)
         cfg.sync_bn = None
