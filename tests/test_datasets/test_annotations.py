@@ -119,8 +119,11 @@ def test_vggss_and_chaotic_world_json(tmp_path):
 
 
 def test_scale_boxes_multiplies_before_dividing():
-    # int(57 * 224 / 256) == 49 exactly; the scaling must not land at 48.999...
-    boxes = scale_boxes([[57, 0, 256, 256]], (256, 256), (224, 224))
-    assert int(boxes[0, 0]) == int(57 * 224 / 256)
+    # Chaotic World x in 320 px -> 224: int(90 * 224 / 320) == 63 as published,
+    # while the ratio first, 90 * (224 / 320), is 62.999... and truncates to 62.
+    boxes = scale_boxes([[90, 0, 170, 180]], (320, 180), (224, 224))
+    assert int(90 * (224 / 320)) == 62  # the case tells the two orders apart
+    assert int(boxes[0, 0]) == int(90 * 224 / 320) == 63
+    assert int(boxes[0, 2]) == int(170 * 224 / 320) == 119
     np.testing.assert_allclose(scale_boxes([[0.5, 0.25, 1, 1]], (1, 1), (640, 360)),
                                [[320, 90, 640, 360]])

@@ -11,7 +11,7 @@ from sspl.datasets import h5_pack
 from sspl.datasets.annotations import write_flickr_xml, write_id_list, write_json_records
 from sspl.evaluation.functional import chaotic_world_gt_map, flickr_gt_map, vggss_gt_map
 
-h5py = pytest.importorskip('h5py')
+import h5py  # noqa: E402  (requirements/tests.txt installs it)
 
 TEST_VIEW = [dict(type='LoadFrame'), dict(type='LoadAudio'), dict(type='ResizeShortEdge', size=224),
              dict(type='CenterCrop', size=224), dict(type='PackAVInputs')]

@@ -269,7 +269,7 @@ def test_legacy_h5_pack_trains_and_evaluates(tmp_path, repo_root):
     """A Chaotic World pack in the published layout (frames float32 squashed
     to 256 x 256, normalised audio, log-mel examples; the training pack in two
     shards), trained and evaluated through sspl_w_pcm_chaotic_world_h5.py."""
-    h5py = pytest.importorskip('h5py')
+    import h5py
     from sspl.datasets.transforms import VGGishLogMel, normalize_waveform
     rng = np.random.default_rng(0)
     root = tmp_path / 'ChaoticWorld'

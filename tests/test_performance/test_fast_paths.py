@@ -43,6 +43,7 @@ def test_channels_last_survives_weight_loading():
 
 def test_channels_last_vggish_published_size():
     reference, fast = _pair(VGGish)
+    assert fast.features[0].weight.is_contiguous(memory_format=torch.channels_last)
     examples = torch.randn(3, 1, 96, 64)
     assert_parity_close(fast(examples), reference(examples))
 
@@ -54,10 +55,15 @@ def test_batched_audio_equals_per_sample_published_size(tiny_model_cfg):
                audio_head=dict(type='AudioHead', in_dim=128, hidden_dim=512, out_dim=64))
     model = build_model(cfg).eval()
     log_mel = torch.randn(2, 3, 1, 96, 64)
+    calls = []  # batch size of every VGGish call
+    model.audio_backbone.register_forward_hook(
+        lambda module, args, output: calls.append(args[0].shape[0]))
     model.audio_batching = 'per_sample'
     slow_embedding, slow_feature = model.extract_audio_feat(log_mel)
+    assert calls == [3, 3]  # the published loop: one call per sample
     model.audio_batching = 'batched'
     fast_embedding, fast_feature = model.extract_audio_feat(log_mel)
+    assert calls[2:] == [6]  # one call on all B x T examples
     assert_parity_close(fast_embedding, slow_embedding)
     assert_parity_close(fast_feature, slow_feature)
 
@@ -78,11 +84,16 @@ def _frames(batch=4, size=112):
 def test_single_view_predict_equals_view1_of_published_evaluation(tiny_model_cfg):
     model = build_model(tiny_model_cfg).eval()
     frames, log_mel = _frames()
+    frames_seen = []  # frames per visual backbone call
+    model.visual_backbone.register_forward_hook(
+        lambda module, args, output: frames_seen.append(args[0].shape[0]))
     with torch.no_grad():
         model.eval_both_views = True
         both = [s.pred_sim_map for s in model.predict(dict(frames=frames, log_mel=log_mel))]
+        assert sum(frames_seen) == 2 * len(frames)  # both views
         model.eval_both_views = False
         one = [s.pred_sim_map for s in model.predict(dict(frames=frames, log_mel=log_mel))]
+        assert sum(frames_seen) == 3 * len(frames)  # then the test view only
         # The one-view path only ever needs view 1.
         first = [s.pred_sim_map for s in model.predict(dict(frames=frames[:, :1],
                                                             log_mel=log_mel))]
@@ -109,6 +120,8 @@ def test_channels_last_training_step_same_gradients(tiny_model_cfg, part):
     cfg[part]['channels_last'] = True
     fast = MODELS.build(cfg)
     fast.load_state_dict(reference.state_dict())
+    assert getattr(fast, part).features[0].weight.is_contiguous(
+        memory_format=torch.channels_last)
     frames, log_mel = _frames()
     loss_ref, grads_ref = _grads(reference, frames, log_mel)
     loss_fast, grads_fast = _grads(fast, frames, log_mel)

@@ -45,16 +45,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def best_record(work_dir: str):
-    """(epoch, cIoU-metrics) of the best validation, from the json log."""
-    logs = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
-    assert len(logs) == 1, logs
-    with open(logs[0]) as f:
-        records = [json.loads(line) for line in f if '"cIoU"' in line]
-    best = max(records, key=lambda record: record['cIoU'])  # first maximum, as save_best
-    return best
-
-
 def test_train_then_test_reproduces_best_validation(tmp_path):
     """train.py keeps best_cIoU_epoch_N.pth; test.py of that checkpoint on the
     validation split gives back the validation figures of epoch N."""
