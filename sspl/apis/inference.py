@@ -135,7 +135,7 @@ def inference_localizer(model: nn.Module,
 
     The frame and audio go through the test pipeline of the model's config
     (``model.cfg``, as :func:`sspl.apis.init_localizer` sets it: loading,
-    VGGish log-mel, the test view), then ``model.predict_maps``.
+    VGGish log-mel, the test view), then ``model.test_step`` as in the test loop.
 
     Args:
         model: a localizer (e.g. from :func:`sspl.apis.init_localizer`), in eval mode.
@@ -164,11 +164,9 @@ def inference_localizer(model: nn.Module,
     pipeline, audio_cfg = _build_pipeline(get_test_pipeline_cfg(getattr(model, 'cfg', None)))
     samples = [_load_sample(f, a, sample_rate, pipeline, audio_cfg, i)
                for i, (f, a) in enumerate(zip(frames, audios))]
-    data = model.data_preprocessor(pseudo_collate(samples), False)
-    sim_maps = model.predict_maps(data['inputs']['frames'][:, 0], data['inputs']['log_mel'])
-    results = []
-    for sample, sim_map in zip(samples, sim_maps):
-        data_sample = sample['data_samples']
-        data_sample.set_field(sim_map.detach().float().cpu(), 'pred_sim_map')
-        results.append(data_sample)
+    # The test loop's own step (data preprocessor, SSPL.predict), so cached
+    # VGGish embeddings and the checks on them work here too.
+    results = model.test_step(pseudo_collate(samples))
+    for data_sample in results:
+        data_sample.pred_sim_map = data_sample.pred_sim_map.float().cpu()
     return results if batched else results[0]
