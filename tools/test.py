@@ -8,8 +8,10 @@ import sys
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
 
 from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.model import is_model_wrapper  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from sspl.apis.model import load_localizer_checkpoint  # noqa: E402
 from sspl.utils import register_all_modules, setup_distributed  # noqa: E402
 from sspl.utils.config_validation import validate_config  # noqa: E402
 
@@ -40,15 +42,18 @@ def merge_args(cfg: Config, args) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    # Loaded strictly in main(): mmengine's load_from tolerates missing and
-    # unexpected keys, which would evaluate a partly random model.
+    # Loaded strictly in main() on every rank: mmengine's load_from tolerates
+    # missing and unexpected keys, which would evaluate a partly random model.
     cfg.load_from = None
     cfg.resume = False
     if args.show_dir is not None:
-        hooks = cfg.setdefault('default_hooks', {})
-        visualization = hooks.get('visualization') or dict(type='LocalizationVisualizationHook')
+        # (assigned back: Config.setdefault would hand back a detached copy)
+        hooks = dict(cfg.get('default_hooks') or {})
+        visualization = dict(hooks.get('visualization') or
+                             dict(type='LocalizationVisualizationHook'))
         visualization.update(enable=True, test_out_dir=args.show_dir)
         hooks['visualization'] = visualization
+        cfg.default_hooks = hooks
     return cfg
 
 
@@ -60,23 +65,12 @@ def main(argv=None):
     validate_config(cfg, args.config)
     setup_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    load_checkpoint_strict(runner, args.checkpoint)
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    load_localizer_checkpoint(model, args.checkpoint)
     metrics = runner.test()
     if runner.rank == 0:
         print_summary(runner, metrics, args)
     return metrics
-
-
-def load_checkpoint_strict(runner: Runner, checkpoint: str) -> None:
-    """Load every weight of the model from ``checkpoint`` (through the safe
-    loader); a missing or unexpected key is an error that names the file."""
-    try:
-        runner.load_checkpoint(checkpoint, map_location='cpu', strict=True)
-    except RuntimeError as error:
-        if 'do not match exactly' not in str(error):  # mmengine's load_state_dict
-            raise
-        raise SystemExit(f'{checkpoint}: does not match the model of the config '
-                         f'(a checkpoint of another config or variant?)\n{error}') from None
 
 
 def print_summary(runner, metrics: dict, args) -> None:

@@ -57,13 +57,22 @@ def init_localizer(config: Union[str, os.PathLike, Config],
     if checkpoint is None:
         model.init_weights()
     else:
-        checkpoint = os.fspath(checkpoint)
-        state_dict = get_state_dict(safe_load(checkpoint, map_location='cpu'), checkpoint)
-        if state_dict and all(key.startswith('module.') for key in state_dict):
-            state_dict = {key[len('module.'):]: value for key, value in state_dict.items()}
-        load_weights_strict(model, state_dict, checkpoint,
-                            f'the {type(model).__name__} model of the config')
+        load_localizer_checkpoint(model, checkpoint)
     model.cfg = config
     model.to(device)
     model.eval()
     return model
+
+
+def load_localizer_checkpoint(model: torch.nn.Module,
+                              checkpoint: Union[str, os.PathLike]) -> None:
+    """Load every weight of ``model`` from an sspl checkpoint, safely
+    (``weights_only``) and strictly: a missing or unexpected key or a shape
+    mismatch raises :class:`~sspl.utils.CheckpointError` naming the file (on
+    every rank, unlike mmengine's strict loading, which raises on rank 0 only)."""
+    checkpoint = os.fspath(checkpoint)
+    state_dict = get_state_dict(safe_load(checkpoint, map_location='cpu'), checkpoint)
+    if state_dict and all(key.startswith('module.') for key in state_dict):
+        state_dict = {key[len('module.'):]: value for key, value in state_dict.items()}
+    load_weights_strict(model, state_dict, checkpoint,
+                        f'the {type(model).__name__} model of the config')

@@ -114,6 +114,21 @@ def test_test_tool_refuses_checkpoint_of_another_variant(tmp_path):
          '--cfg-options'] + tiny_options(str(tmp_path / 'data')),
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode != 0
-    assert f'{checkpoint}: does not match the model of the config' in result.stderr
-    assert 'missing keys in source state_dict: neck.' in result.stderr
+    assert f'{checkpoint}: does not fit the SSPL model of the config' in result.stderr
+    assert 'missing keys [neck.' in result.stderr
     assert 'Test results of' not in result.stdout
+
+
+def test_show_dir_reaches_a_config_without_default_hooks():
+    import importlib.util
+
+    from mmengine.config import Config
+    spec = importlib.util.spec_from_file_location('sspl_test_tool',
+                                                  osp.join(REPO_ROOT, 'tools', 'test.py'))
+    test_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(test_tool)
+    args = test_tool.parse_args(['config.py', 'model.pth', '--show-dir', 'overlays'])
+    cfg = test_tool.merge_args(Config(dict(work_dir='w')), args)
+    assert cfg.default_hooks.visualization == dict(
+        type='LocalizationVisualizationHook', enable=True, test_out_dir='overlays')
+    assert cfg.load_from is None  # loaded strictly by main() instead
