@@ -18,7 +18,6 @@ Every reader raises ``ValueError`` naming the file and the problem on
 malformed input.
 """
 import json
-import os
 import os.path as osp
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from xml.sax.saxutils import escape
@@ -26,6 +25,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from sspl.evaluation.functional import parse_flickr_xml
+from sspl.utils.atomic_io import atomic_write_text
 
 #: Coordinate frame of the boxes of each benchmark, ``(width, height)``:
 #: Flickr XMLs are in pixels of a 256 x 256 frame, VGG-SS boxes are fractions
@@ -69,7 +69,8 @@ def read_id_list(path: str) -> List[str]:
 
 def write_id_list(path: str, ids: Iterable[str]) -> None:
     """Write one id per line (atomically: a temporary file, then a rename)."""
-    _atomic_write_text(path, ''.join(f'{sample_id}\n' for sample_id in ids))
+    atomic_write_text(path, ''.join(f'{sample_id}\n' for sample_id in ids),
+                      per_process_tmp=True)
 
 
 def _load_json_list(path: str) -> list:
@@ -148,18 +149,9 @@ def scale_boxes(boxes: np.ndarray, from_size: Tuple[float, float],
 # --------------------------------------------------------------------------
 # writers (used by the preparation tools; same forms as the real files)
 # --------------------------------------------------------------------------
-def _atomic_write_text(path: str, text: str) -> None:
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def write_json_records(path: str, records: Sequence[dict]) -> None:
     """Write a VGG-SS / Chaotic World style JSON list atomically."""
-    _atomic_write_text(path, json.dumps(list(records), indent=1))
+    atomic_write_text(path, json.dumps(list(records), indent=1), per_process_tmp=True)
 
 
 def write_flickr_xml(path: str, boxes: Sequence[Sequence[int]], filename: Optional[str] = None,
@@ -177,4 +169,4 @@ def write_flickr_xml(path: str, boxes: Sequence[Sequence[int]], filename: Option
                   f'      <xmax>{x1}</xmax>', f'      <ymax>{y1}</ymax>',
                   '    </bbox>', '  </object>']
     lines.append('</annotation>')
-    _atomic_write_text(path, '\n'.join(lines) + '\n')
+    atomic_write_text(path, '\n'.join(lines) + '\n', per_process_tmp=True)

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from sspl.registry import DATASETS
+from sspl.utils.atomic_io import atomic_output_path, atomic_write_text
 from .base_av_dataset import BaseAVDataset
 
 SAMPLE_RATE = 16000
@@ -208,32 +209,32 @@ def write_split(data_root: str, split: str, num_samples: int, seed: int = 0,
     import soundfile
     from PIL import Image
 
-    from sspl.utils.atomic_io import atomic_write_text
     meta = split_meta(split, num_samples, seed, image_size)
     annotation = osp.join(data_root, 'annotations', f'{split}.json')
     if split_is_current(data_root, meta):
         return annotation
     for folder in ('frames', 'audio', 'annotations'):
         os.makedirs(osp.join(data_root, folder), exist_ok=True)
-    suffix = f'.{os.getpid()}.tmp'
     records, views = [], []
     for index in range(num_samples):
         sample_id = f'{split}_{index:05d}'
         clip = make_clip(seed, split, index, image_size=image_size)
         for view, frame in zip('ab', clip['frames']):
             path = osp.join(data_root, 'frames', f'{sample_id}_{view}.png')
-            Image.fromarray(frame).save(path + suffix, format='PNG')
-            os.replace(path + suffix, path)
+            with atomic_output_path(path) as tmp:
+                Image.fromarray(frame).save(tmp, format='PNG')
         audio_path = osp.join(data_root, 'audio', f'{sample_id}.wav')
-        soundfile.write(audio_path + suffix, clip['audio'], SAMPLE_RATE, subtype='PCM_16',
-                        format='WAV')
-        os.replace(audio_path + suffix, audio_path)
+        with atomic_output_path(audio_path) as tmp:
+            soundfile.write(tmp, clip['audio'], SAMPLE_RATE, subtype='PCM_16', format='WAV')
         normalized = [[round(v / image_size, 6) for v in box] for box in clip['boxes']]
         records.append({'file': sample_id, 'class': clip['class_name'], 'bbox': [normalized[0]]})
         views.append({'file': sample_id, 'bbox_views': normalized})
-    atomic_write_text(annotation.replace('.json', '_views.json'), json.dumps(views))
-    atomic_write_text(annotation, json.dumps(records))
-    atomic_write_text(annotation.replace('.json', '_meta.json'), json.dumps(meta))
+    # Per-process temporary files: every rank of a DDP run may generate the split.
+    atomic_write_text(annotation.replace('.json', '_views.json'), json.dumps(views),
+                      per_process_tmp=True)
+    atomic_write_text(annotation, json.dumps(records), per_process_tmp=True)
+    atomic_write_text(annotation.replace('.json', '_meta.json'), json.dumps(meta),
+                      per_process_tmp=True)
     return annotation
 
 

@@ -31,6 +31,8 @@ from mmengine.config import DictAction  # noqa: E402
 import prep_runner  # noqa: E402
 from prep_runner import Job, SampleResult  # noqa: E402
 
+from sspl.utils.atomic_io import atomic_output_path  # noqa: E402
+
 
 def cache_chunk(options: dict, job: Job) -> List[SampleResult]:
     """Write the cache files of ``job.targets`` (``sample_id``, ``audio_path``,
@@ -54,10 +56,8 @@ def cache_chunk(options: dict, job: Job) -> List[SampleResult]:
             results.append(SampleResult(target['sample_id'], 'corrupt', target['audio_path'],
                                         f"{target['audio_path']}: {type(exc).__name__}: {exc}"))
             continue
-        os.makedirs(osp.dirname(path) or '.', exist_ok=True)
-        tmp = f'{path}.tmp{os.getpid()}.npy'
-        np.save(tmp, examples[:, 0].astype(np.float32))
-        os.replace(tmp, path)
+        with atomic_output_path(path, suffix='.npy') as tmp:
+            np.save(tmp, examples[:, 0].astype(np.float32))
         results.append(SampleResult(target['sample_id'], 'ok', target['audio_path']))
     return results
 

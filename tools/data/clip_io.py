@@ -12,6 +12,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from sspl.utils.atomic_io import atomic_output_path
+
 VIDEO_EXTENSIONS = ('.mp4', '.mkv', '.webm', '.avi', '.mov', '.flv', '.m4v', '.3gp', '.mpg',
                     '.mpeg', '.ogv')
 
@@ -203,10 +205,6 @@ def audio_window(audio: np.ndarray, rate: int, audio_start: float, center: float
     return audio[:, start:start + num]
 
 
-def _tmp_path(path: str, ext: str) -> str:
-    return f'{path}.tmp{os.getpid()}{ext}'
-
-
 def write_frame(path: str, frame: np.ndarray, size: Optional[Tuple[int, int]] = None) -> None:
     """Save an RGB uint8 frame (resized to ``size`` = (width, height) with PIL
     bicubic if given) atomically; the format follows the extension."""
@@ -214,14 +212,12 @@ def write_frame(path: str, frame: np.ndarray, size: Optional[Tuple[int, int]] = 
     image = Image.fromarray(frame)
     if size is not None and image.size != tuple(size):
         image = image.resize(tuple(size), Image.BICUBIC)
-    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
     ext = osp.splitext(path)[1].lower()
-    tmp = _tmp_path(path, ext)
-    if ext in ('.jpg', '.jpeg'):
-        image.save(tmp, format='JPEG', quality=95)
-    else:
-        image.save(tmp)
-    os.replace(tmp, path)
+    with atomic_output_path(path, suffix=ext) as tmp:
+        if ext in ('.jpg', '.jpeg'):
+            image.save(tmp, format='JPEG', quality=95)
+        else:
+            image.save(tmp)
 
 
 def write_wav(path: str, audio: np.ndarray, rate: int, target_rate: Optional[int] = None,
@@ -236,10 +232,8 @@ def write_wav(path: str, audio: np.ndarray, rate: int, target_rate: Optional[int
         import librosa
         audio = librosa.resample(audio, orig_sr=rate, target_sr=target_rate)
         rate = target_rate
-    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
-    tmp = _tmp_path(path, '.wav')
-    soundfile.write(tmp, np.clip(audio.T, -1.0, 1.0), rate, subtype='PCM_16', format='WAV')
-    os.replace(tmp, path)
+    with atomic_output_path(path) as tmp:
+        soundfile.write(tmp, np.clip(audio.T, -1.0, 1.0), rate, subtype='PCM_16', format='WAV')
 
 
 def find_videos(video_dir: str) -> dict:

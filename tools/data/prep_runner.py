@@ -7,11 +7,12 @@ samples, so one bad file never stops the run.
 """
 import json
 import os
-import os.path as osp
 from collections import Counter, OrderedDict
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Callable, Dict, List, Sequence
+
+from sspl.utils.atomic_io import atomic_write_text
 
 #: report categories, in the order they are printed
 CATEGORIES = ('ok', 'existing', 'missing', 'corrupt', 'no_audio', 'no_video', 'too_short')
@@ -89,11 +90,7 @@ def write_report(path: str, results: Sequence[SampleResult], extra: dict = None)
         problems={key: value for key, value in problems.items() if value})
     if extra:
         report.update(extra)
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'w') as f:
-        json.dump(report, f, indent=1)
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(report, indent=1), per_process_tmp=True)
     summary = ', '.join(f'{category} {count}' for category, count in report['counts'].items()
                         if count)
     print(f'{report["usable"]} of {report["total"]} samples ready ({summary}); report: {path}')

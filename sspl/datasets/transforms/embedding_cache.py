@@ -33,6 +33,7 @@ import numpy as np
 import torch
 
 from sspl.registry import MODELS, TRANSFORMS
+from sspl.utils.atomic_io import atomic_output_path, atomic_write_text
 from . import log_mel as log_mel_frontend
 from .loading import LoadAudio
 from .log_mel import VGGishLogMel
@@ -44,13 +45,6 @@ WEIGHTS_INDEX = 'weights_index.json'
 
 def _sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
-
-
-def _atomic_write_json(path: str, content: dict) -> None:
-    tmp = f'{path}.{os.getpid()}.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(content, f, indent=1, sort_keys=True)
-    os.replace(tmp, path)
 
 
 def log_mel_frontend_params() -> Dict:
@@ -131,8 +125,8 @@ class VGGishEmbeddingCache:
             else:
                 self._fingerprint = self.vggish.weights_fingerprint()
                 index[self.weights_path] = dict(stat, fingerprint=self._fingerprint)
-                os.makedirs(self.cache_dir, exist_ok=True)
-                _atomic_write_json(index_path, index)
+                atomic_write_text(index_path, json.dumps(index, indent=1, sort_keys=True),
+                                  per_process_tmp=True)
         return self._fingerprint
 
     @property
@@ -145,8 +139,9 @@ class VGGishEmbeddingCache:
             key_dir = osp.join(self.cache_dir, self._key)
             meta = osp.join(key_dir, 'meta.json')
             if not osp.isfile(meta):
-                os.makedirs(key_dir, exist_ok=True)
-                _atomic_write_json(meta, dict(identity, weights_file=self.weights_path))
+                atomic_write_text(meta, json.dumps(dict(identity, weights_file=self.weights_path),
+                                                   indent=1, sort_keys=True),
+                                  per_process_tmp=True)
         return self._key
 
     @property
@@ -191,10 +186,8 @@ class VGGishEmbeddingCache:
 
     def store(self, clip_id: str, embedding: np.ndarray) -> str:
         path = self.entry_path(clip_id)
-        os.makedirs(osp.dirname(path), exist_ok=True)
-        tmp = f'{path[:-4]}.{os.getpid()}.tmp.npy'
-        np.save(tmp, np.ascontiguousarray(embedding, dtype=np.float32))
-        os.replace(tmp, path)
+        with atomic_output_path(path, suffix='.npy') as tmp:
+            np.save(tmp, np.ascontiguousarray(embedding, dtype=np.float32))
         return path
 
     # -------------------------------------------------------------- compute

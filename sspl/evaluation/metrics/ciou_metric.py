@@ -1,7 +1,5 @@
 """cIoU / AUC metric for sound source localisation."""
 import json
-import os
-import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -10,10 +8,11 @@ from mmengine.logging import print_log
 
 from sspl.evaluation.functional import AUC_THRESHOLDS, ciou_auc, ciou_inter_union
 from sspl.registry import METRICS
+from sspl.utils.atomic_io import atomic_write_text
 
 PROTOCOLS = ('fixed', 'median')
 PROTOCOL_DESCRIPTIONS = {
-    'fixed': 'min-max normalised map >= fixed threshold (SSPL)',
+    'fixed': 'min-max normalised map >= {threshold:g}, as SSPL',
     'median': 'top 50% of the pixels, map >= its median (LVS, EZ-VSL, FNAC, SSL-TIE)',
 }
 
@@ -114,9 +113,7 @@ class CIoUMetric(BaseMetric):
         return metrics
 
     def _describe(self, protocol: str) -> str:
-        if protocol == 'fixed':
-            return f'min-max normalised map >= {self.threshold:g}, as SSPL'
-        return PROTOCOL_DESCRIPTIONS['median']
+        return PROTOCOL_DESCRIPTIONS[protocol].format(threshold=self.threshold)
 
     def dump_results(self, results: List[dict], metrics: Dict[str, float], out_file: str) -> None:
         """Write the per-sample values and the dataset metrics to ``out_file`` (JSON)."""
@@ -138,8 +135,5 @@ class CIoUMetric(BaseMetric):
             samples=[{key: (float(value) if key != 'sample_id' else value)
                       for key, value in result.items()} for result in results],
         )
-        out_dir = osp.dirname(osp.abspath(out_file))
-        os.makedirs(out_dir, exist_ok=True)
-        with open(out_file, 'w') as handle:
-            json.dump(payload, handle, indent=1)
+        atomic_write_text(out_file, json.dumps(payload, indent=1))
         print_log(f'CIoUMetric: per-sample results written to {out_file}', logger='current')
