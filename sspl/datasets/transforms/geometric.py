@@ -6,12 +6,13 @@ transform here changes both, so a box and its frame never disagree. Resizing
 uses PIL bicubic, the interpolation of the published torchvision pipeline.
 """
 import random
-from typing import Sequence, Tuple, Union
+from typing import Sequence, Union
 
 import numpy as np
 from PIL import Image
 
 from sspl.registry import TRANSFORMS
+from ..annotations import scale_boxes
 
 _INTERPOLATION = {'bicubic': Image.BICUBIC, 'bilinear': Image.BILINEAR,
                   'nearest': Image.NEAREST}
@@ -25,12 +26,7 @@ def _resize(results: dict, height: int, width: int, interpolation: str) -> dict:
     results['img'] = img
     results['img_shape'] = (height, width)
     if results.get('gt_bboxes') is not None:
-        boxes = np.asarray(results['gt_bboxes'], dtype=np.float64).copy()
-        # Multiply, then divide (``v * new / old``), like the published
-        # ground-truth code: the later int truncation then agrees with it.
-        boxes[:, 0::2] = boxes[:, 0::2] * width / old_w
-        boxes[:, 1::2] = boxes[:, 1::2] * height / old_h
-        results['gt_bboxes'] = boxes
+        results['gt_bboxes'] = scale_boxes(results['gt_bboxes'], (old_w, old_h), (width, height))
     return results
 
 

@@ -1,5 +1,5 @@
 """VGG16 visual backbone: torchvision's ``vgg16().features[:29]`` (up to conv5_3)."""
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 import torch.nn as nn
@@ -116,10 +116,9 @@ class VGG16(BaseModule):
         features = {k: v for k, v in state_dict.items() if k in own_keys} or dict(state_dict)
         load_weights_strict(self, features, source,
                             f'VGG16 features ({self.num_stages} stages, width x{self.width_mult})')
+        # (load_state_dict copies in place: the frozen flags and the
+        # channels-last layout set in __init__ stay.)
         print_log(f'VGG16: loaded pretrained weights from {source}', logger='current')
-        if self.frozen:
-            self._freeze()
-        self._apply_memory_format()
 
     @staticmethod
     def _download_imagenet_weights():
