@@ -81,9 +81,14 @@ class BaseAVDataset(BaseDataset):
                       level=logging.WARNING)
         return data_list
 
+    def get_metadata(self, idx: int) -> dict:
+        """The sample's data-list entry (ids, paths, boxes, label) without
+        reading its files or pack arrays, unlike ``get_data_info``."""
+        return BaseDataset.get_data_info(self, idx)
+
     def _sample_id(self, idx: int) -> str:
         try:
-            return str(self.get_data_info(idx).get('sample_id', f'#{idx}'))
+            return str(self.get_metadata(idx).get('sample_id', f'#{idx}'))
         except Exception:  # noqa: BLE001  (only used to label a message)
             return f'#{idx}'
 

@@ -58,3 +58,27 @@ def test_own_audio_reproduces_the_test_tool(tmp_path, monkeypatch):
         assert result['own_audio'][key] == pytest.approx(value, abs=1e-6), key
     assert result['swapped_audio'] != result['own_audio']  # the maps follow the audio
     assert osp.isfile(tmp_path / 'swap.json')
+
+
+def test_center_prior_scores_the_same_map_for_every_clip(tmp_path):
+    """tools/analysis/center_prior.py == the functional cIoU of
+    center_prior_map against each clip's ground truth."""
+    import numpy as np
+    from mmengine.config import Config
+
+    from sspl.evaluation.functional import center_prior_map, ciou, ciou_auc
+    from sspl.registry import DATASETS
+    from sspl.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'sspl_w_pcm_synthetic.py'))
+    cfg.test_dataloader.dataset.update(data_root=str(tmp_path / 'data'), num_samples=6)
+    config = str(tmp_path / 'config.py')
+    cfg.dump(config)
+    metrics = _tool('tools/analysis/center_prior.py').main(
+        [config, '--split', 'test', '--out', str(tmp_path / 'prior.json')])
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    prior = center_prior_map((14, 14))
+    cious = [ciou(prior, dataset[i]['data_samples'].gt_map, 0.5) for i in range(len(dataset))]
+    assert metrics['mean_cIoU'] == pytest.approx(float(np.mean(cious)), abs=1e-9)
+    assert (metrics['cIoU'], metrics['AUC']) == pytest.approx(ciou_auc(cious), abs=1e-9)
+    assert osp.isfile(tmp_path / 'prior.json')

@@ -23,10 +23,11 @@ import torch
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 from mmengine.config import Config  # noqa: E402
+from mmengine.evaluator import Evaluator  # noqa: E402
 from mmengine.registry import FUNCTIONS  # noqa: E402
 
 from sspl.apis import init_localizer  # noqa: E402
-from sspl.registry import DATASETS, METRICS  # noqa: E402
+from sspl.registry import DATASETS  # noqa: E402
 from sspl.utils import register_all_modules  # noqa: E402
 
 #: the fields of a data-list entry that carry a clip's audio
@@ -60,10 +61,10 @@ def audio_partners(labels: List, seed: int = 0) -> List[int]:
     return partners
 
 
-def evaluate(model, dataset, metric, partners: List[int], collate, batch_size: int) -> dict:
+def evaluate(model, dataset, evaluator: Evaluator, partners: List[int], collate,
+             batch_size: int) -> dict:
     """Metrics of ``model`` on ``dataset`` where clip ``i`` gets the audio of
     clip ``partners[i]``."""
-    metric.results.clear()
     for first in range(0, len(dataset), batch_size):
         samples = []
         for index in range(first, min(first + batch_size, len(dataset))):
@@ -76,8 +77,8 @@ def evaluate(model, dataset, metric, partners: List[int], collate, batch_size: i
             samples.append(dataset.pipeline(info))
         with torch.no_grad():
             outputs = model.test_step(collate(samples))
-        metric.process(None, [output.to_dict() for output in outputs])
-    return metric.compute_metrics(metric.results)
+        evaluator.process(outputs)
+    return evaluator.evaluate(len(dataset))
 
 
 def main(argv=None) -> dict:
@@ -86,15 +87,14 @@ def main(argv=None) -> dict:
     cfg = Config.fromfile(args.config)
     loader_cfg = cfg[f'{args.split}_dataloader']
     dataset = DATASETS.build(loader_cfg['dataset'])
-    evaluator_cfg = cfg[f'{args.split}_evaluator']
-    metric = METRICS.build(evaluator_cfg[0] if isinstance(evaluator_cfg, list) else evaluator_cfg)
+    evaluator = Evaluator(cfg[f'{args.split}_evaluator'])
     collate = FUNCTIONS.get((loader_cfg.get('collate_fn') or {}).get('type', 'pseudo_collate'))
     model = init_localizer(cfg, args.checkpoint, device=args.device)
 
-    labels = [dataset.get_data_info(index).get('label') for index in range(len(dataset))]
+    labels = [dataset.get_metadata(index).get('label') for index in range(len(dataset))]
     partners = audio_partners(labels, args.seed)
-    own = evaluate(model, dataset, metric, list(range(len(dataset))), collate, args.batch_size)
-    swapped = evaluate(model, dataset, metric, partners, collate, args.batch_size)
+    own = evaluate(model, dataset, evaluator, list(range(len(dataset))), collate, args.batch_size)
+    swapped = evaluate(model, dataset, evaluator, partners, collate, args.batch_size)
     print(f'{args.checkpoint} on the {args.split} split of {args.config} '
           f'({len(dataset)} samples):')
     print('  own audio:     ' + '  '.join(f'{key}: {value:.4f}' for key, value in own.items()))

@@ -19,9 +19,10 @@ import torch
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 from mmengine.config import Config  # noqa: E402
+from mmengine.evaluator import Evaluator  # noqa: E402
 
 from sspl.evaluation.functional import center_prior_map  # noqa: E402
-from sspl.registry import DATASETS, METRICS  # noqa: E402
+from sspl.registry import DATASETS  # noqa: E402
 from sspl.utils import register_all_modules  # noqa: E402
 
 
@@ -41,14 +42,13 @@ def main(argv=None) -> dict:
     register_all_modules()
     cfg = Config.fromfile(args.config)
     dataset = DATASETS.build(cfg[f'{args.split}_dataloader']['dataset'])
-    evaluator_cfg = cfg[f'{args.split}_evaluator']
-    metric = METRICS.build(evaluator_cfg[0] if isinstance(evaluator_cfg, list) else evaluator_cfg)
+    evaluator = Evaluator(cfg[f'{args.split}_evaluator'])
     prior = torch.from_numpy(center_prior_map(tuple(args.map_size)))
     for index in range(len(dataset)):
         data_sample = dataset[index]['data_samples']
         data_sample.set_field(prior, 'pred_sim_map')
-        metric.process(None, [data_sample.to_dict()])
-    metrics = metric.compute_metrics(metric.results)
+        evaluator.process([data_sample])
+    metrics = evaluator.evaluate(len(dataset))
     print(f'centre prior on the {args.split} split of {args.config} ({len(dataset)} samples):')
     print('  ' + '  '.join(f'{key}: {value:.4f}' for key, value in metrics.items()))
     if args.out:
