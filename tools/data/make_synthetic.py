@@ -16,7 +16,8 @@ sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 from mmengine.config import Config, DictAction  # noqa: E402
 
-from sspl.datasets.synthetic import write_split  # noqa: E402
+from sspl.registry import DATASETS  # noqa: E402
+from sspl.utils import register_all_modules  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -29,6 +30,7 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    register_all_modules()
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
@@ -37,11 +39,11 @@ def main(argv=None) -> int:
         dataset = (cfg.get(loader) or {}).get('dataset') or {}
         if dataset.get('type') != 'SyntheticAVDataset':
             continue
-        annotation = write_split(dataset['data_root'], dataset.get('split', 'train'),
-                                 dataset.get('num_samples', 512), dataset.get('seed', 0),
-                                 dataset.get('image_size', 112))
-        print(f"{loader}: {dataset.get('num_samples', 512)} clips of split "
-              f"'{dataset.get('split', 'train')}' in {dataset['data_root']} ({annotation})")
+        # The dataset writes its split on first use (with its own defaults).
+        built = DATASETS.build(dict(dataset, pipeline=[]))
+        annotation = osp.join(built.data_root, 'annotations', f'{built.split}.json')
+        print(f"{loader}: {len(built)} clips of split '{built.split}' in {built.data_root} "
+              f'({annotation})')
         written += 1
     if not written:
         print(f'{args.config}: no dataloader uses SyntheticAVDataset', file=sys.stderr)
