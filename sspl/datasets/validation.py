@@ -105,7 +105,7 @@ def box_issues(boxes, frame_shape: Optional[Tuple[int, int]] = None) -> List[Tup
     return issues
 
 
-def _per_view(boxes) -> list:
+def boxes_per_view(boxes) -> list:
     """``gt_bboxes`` is one ``(N, 4)`` array, or a list of them (one per view)."""
     if isinstance(boxes, (list, tuple)) and boxes and all(
             isinstance(item, np.ndarray) and item.ndim == 2 for item in boxes):
@@ -139,7 +139,7 @@ def validate_data_list(data_list: Sequence[dict], source: str) -> List[Issue]:
                 issues.append(Issue(ERROR, where, 'no boxes: the split is annotated '
                                     f'({len(annotated)} of {len(data_list)} samples have boxes)'))
             continue
-        for view, boxes in enumerate(_per_view(info['gt_bboxes'])):
+        for view, boxes in enumerate(boxes_per_view(info['gt_bboxes'])):
             label = where if view == 0 else f'{where} (view {view})'
             issues.extend(Issue(severity, label, problem)
                           for severity, problem in box_issues(boxes))

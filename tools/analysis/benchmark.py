@@ -59,31 +59,17 @@ from mmengine.dataset import default_collate, pseudo_collate  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 
+from sspl.apis.inference import DEFAULT_TEST_PIPELINE  # noqa: E402
 from sspl.datasets.transforms.embedding_cache import fill_embedding_cache  # noqa: E402
 from sspl.engine.optimizers import amp_dtype_for, amp_optim_wrapper_cfg  # noqa: E402
 from sspl.registry import DATASETS, MODELS, TRANSFORMS  # noqa: E402
 from sspl.utils import register_all_modules  # noqa: E402
 
-# The published pre-processing (../shared/SSPL_REFERENCE.md), used when the
-# config has no dataloaders (model-only configs).
-PUBLISHED_TRAIN_PIPELINE = [
-    dict(type='LoadFrame'),
-    dict(type='LoadAudio', sample_rate=16000, duration=3.0),
-    dict(type='VGGishLogMel'),
-    dict(type='MultiView', num_views=2, transforms=[
-        dict(type='ResizeShortEdge', size=246),
-        dict(type='RandomCrop', size=224),
-        dict(type='RandomFlip', prob=0.5)]),
-    dict(type='PackAVInputs'),
-]
-PUBLISHED_TEST_PIPELINE = [
-    dict(type='LoadFrame'),
-    dict(type='LoadAudio', sample_rate=16000, duration=3.0),
-    dict(type='VGGishLogMel'),
-    dict(type='ResizeShortEdge', size=224),
-    dict(type='CenterCrop', size=224),
-    dict(type='PackAVInputs'),
-]
+# The published pre-processing, used when the config has no dataloaders
+# (model-only configs): the training pipeline of the benchmark configs and the
+# published test view.
+PUBLISHED_PIPELINES = osp.abspath(osp.join(osp.dirname(__file__), '..', '..', 'configs',
+                                           '_base_', 'datasets', 'published_common.py'))
 DEFAULT_DATALOADER = dict(num_workers=2, persistent_workers=True,
                           sampler=dict(type='DefaultSampler', shuffle=False),
                           collate_fn=dict(type='default_collate'))
@@ -559,8 +545,9 @@ def run(cfg, args, work_dir):
     num_batches = args.warmup + args.iters
     num_samples = max(num_batches * batch_size, args.data_samples)
     loaders = {}
-    for split, key, fallback in (('train', 'train_dataloader', PUBLISHED_TRAIN_PIPELINE),
-                                 ('test', 'test_dataloader', PUBLISHED_TEST_PIPELINE)):
+    published = Config.fromfile(PUBLISHED_PIPELINES)
+    for split, key, fallback in (('train', 'train_dataloader', published.train_pipeline),
+                                 ('test', 'test_dataloader', DEFAULT_TEST_PIPELINE)):
         loader_cfg = cfg.get(key) or (cfg.get('val_dataloader') if split == 'test' else None)
         if not loader_cfg:
             note(f'{split}: the config has no {key}: the published pipeline')

@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 
 from sspl.datasets.validation import (ERROR, WARNING, DataLoadError, Issue,  # noqa: E402
-                                      box_issues)
+                                      box_issues, boxes_per_view)
 
 SPLITS = ('train', 'val', 'test')
 
@@ -93,9 +93,7 @@ def check_sample(index: int) -> Tuple[dict, List[Issue]]:
 
     boxes = info.get('gt_bboxes')
     if boxes is not None:
-        views = list(boxes) if isinstance(boxes, (list, tuple)) and boxes and all(
-            isinstance(item, np.ndarray) and item.ndim == 2 for item in boxes) else [boxes]
-        for view, view_boxes in enumerate(views):
+        for view, view_boxes in enumerate(boxes_per_view(boxes)):
             shape = shapes[view] if view < len(shapes) else (shapes[0] if shapes else None)
             where = f'{dataset.source}:{sample_id}' + (f' (view {view})' if view else '')
             issues.extend(Issue(severity, where, problem)

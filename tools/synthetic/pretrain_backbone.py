@@ -120,7 +120,6 @@ def main(argv=None) -> int:
               f'per-position accuracy {np.mean(correct):.3f} ({time.time() - start:.0f} s)',
               flush=True)
     state_dict = {f'features.{key}': value for key, value in backbone.features.state_dict().items()}
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     atomic_torch_save(state_dict, out)
     print(f'wrote {out}')
     return 0
