@@ -35,6 +35,14 @@ class DataLoadError(RuntimeError):
     file and the problem."""
 
 
+class DataFileNotFoundError(DataLoadError, FileNotFoundError):
+    """A sample's file is absent (also a ``FileNotFoundError``)."""
+
+
+class DataFileError(DataLoadError, ValueError):
+    """A sample's file exists but cannot be used (also a ``ValueError``)."""
+
+
 class AnnotationError(ValueError):
     """An annotation (file or data-list entry) cannot be used; the message
     names its source, the samples and the problem."""

@@ -231,6 +231,24 @@ def test_evaluation_never_skips(clips):
         dataset[3]
 
 
+def test_training_skips_a_bad_cache_file_too(clips, tmp_path):
+    """The cache transforms raise DataLoadError subclasses: a corrupt log-mel
+    cache file is skipped in training like a corrupt wav, named in evaluation
+    (and is still a ValueError for callers that catch that)."""
+    for index, item in enumerate(clips):
+        item['log_mel_path'] = str(tmp_path / f'm{index}.npy')
+        np.save(item['log_mel_path'], np.zeros((3, 96, 64), dtype=np.float32))
+    (tmp_path / 'm2.npy').write_bytes(b'not a numpy file')
+    pipeline = [dict(type='LoadFrame'), dict(type='LoadCachedLogMel'), dict(type='PackAVInputs')]
+    data = ListDataset(clips, pipeline=pipeline)[2]
+    skipped = data['data_samples'].metainfo[SKIPPED_KEY]
+    assert skipped[0][0] == 'clip2'
+    assert 'm2.npy: cannot read the log-mel cache file' in skipped[0][1]
+    with pytest.raises(DataLoadError, match=r'm2\.npy: cannot read the log-mel cache file') as info:
+        ListDataset(clips, pipeline=pipeline, test_mode=True)[2]
+    assert isinstance(info.value, ValueError)
+
+
 def test_unexpected_errors_name_the_sample(clips):
     dataset = ListDataset(clips, pipeline=[dict(type='LoadFrame'), dict(type='PackAVInputs')])
     with pytest.raises(KeyError) as info:  # PackAVInputs without audio: a programming error

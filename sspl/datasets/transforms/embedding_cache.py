@@ -35,6 +35,7 @@ import torch
 from sspl.registry import MODELS, TRANSFORMS
 from sspl.utils.atomic_io import atomic_output_path, atomic_write_text
 from . import log_mel as log_mel_frontend
+from ..validation import DataFileNotFoundError
 from .loading import LoadAudio
 from .log_mel import VGGishLogMel
 
@@ -165,8 +166,8 @@ class VGGishEmbeddingCache:
         try:
             stat = os.stat(path)
         except FileNotFoundError:
-            raise FileNotFoundError(f'{path}: audio file not found (sample '
-                                    f"{results.get('sample_id')})") from None
+            raise DataFileNotFoundError(f'{path}: audio file not found (sample '
+                                        f"{results.get('sample_id')})") from None
         return _sha1(f'file:{osp.abspath(path)}:{stat.st_size}:{stat.st_mtime_ns}'.encode())
 
     def entry_path(self, clip_id: str) -> str:

@@ -10,6 +10,7 @@ import os.path as osp
 import numpy as np
 
 from sspl.registry import TRANSFORMS
+from ..validation import DataFileError
 from .loading import LoadAudio
 from .log_mel import EXAMPLE_FRAMES, NUM_MEL_BINS, VGGishLogMel
 
@@ -19,9 +20,9 @@ def load_log_mel_file(path: str) -> np.ndarray:
     try:
         log_mel = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
-        raise ValueError(f'{path}: cannot read the log-mel cache file ({exc})') from exc
+        raise DataFileError(f'{path}: cannot read the log-mel cache file ({exc})') from exc
     if log_mel.ndim != 3 or log_mel.shape[1:] != (EXAMPLE_FRAMES, NUM_MEL_BINS):
-        raise ValueError(f'{path}: log-mel cache holds shape {log_mel.shape}, expected '
+        raise DataFileError(f'{path}: log-mel cache holds shape {log_mel.shape}, expected '
                          f'(T, {EXAMPLE_FRAMES}, {NUM_MEL_BINS})')
     return log_mel.astype(np.float32, copy=False)[:, None]
 
