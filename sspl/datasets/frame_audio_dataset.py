@@ -7,6 +7,7 @@ from PIL import Image
 
 from .annotations import read_id_list, scale_boxes
 from .base_av_dataset import BaseAVDataset
+from .validation import AnnotationError
 
 
 def frame_size_of(path: str) -> Tuple[int, int]:
@@ -152,8 +153,8 @@ class FrameAudioDataset(BaseAVDataset):
             ids = list(annotations)
         absent = [sample_id for sample_id in ids if sample_id not in annotations]
         if absent:
-            raise ValueError(f'{source}: {len(absent)} listed ids have no annotation '
-                             f'(e.g. {absent[:3]})')
+            raise AnnotationError(f'{source}: {len(absent)} listed ids have no annotation '
+                                  f'(e.g. {absent[:3]})')
         return [dict(sample_id=sample_id, boxes=annotations[sample_id]['boxes'],
                      class_name=annotations[sample_id].get('class_name')) for sample_id in ids]
 

@@ -30,6 +30,7 @@ from .annotations import (CHAOTIC_WORLD_BOX_FRAME, FLICKR_BOX_FRAME, VGGSS_BOX_F
                           load_chaotic_world_annotations, load_flickr_annotation,
                           load_vggss_annotations, read_id_list, scale_boxes)
 from .base_av_dataset import BaseAVDataset
+from .validation import AnnotationError
 
 PACK_KINDS = ('frames', 'audios', 'spects')
 
@@ -226,8 +227,8 @@ class H5PackDataset(BaseAVDataset):
             annotations = load(self.ann_file)
             absent = [sample_id for sample_id in ids if sample_id not in annotations]
             if absent:
-                raise ValueError(f'{self.ann_file}: {len(absent)} ids of the pack have no '
-                                 f'annotation (e.g. {absent[:3]})')
+                raise AnnotationError(f'{self.ann_file}: {len(absent)} ids of the pack have no '
+                                      f'annotation (e.g. {absent[:3]})')
             boxes = [annotations[sample_id]['boxes'] for sample_id in ids]
         frame_h, frame_w = self.frame_shape[:2]
         box_frame = _ANNOTATION_FORMATS[self.ann_format]

@@ -25,6 +25,7 @@ import numpy as np
 from sspl.registry import DATASETS
 from sspl.utils.atomic_io import atomic_output_path, atomic_write_text
 from .base_av_dataset import BaseAVDataset
+from .validation import check_class_name
 
 SAMPLE_RATE = 16000
 
@@ -278,9 +279,11 @@ class SyntheticAVDataset(BaseAVDataset):
             view_boxes = {item['file']: item['bbox_views'] for item in json.load(f)}
         with open(annotation) as f:
             records = json.load(f)
+        classes = self.metainfo['classes']
         data_list = []
         for record in records:
             sample_id = record['file']
+            check_class_name(record['class'], classes, f'{annotation}: {sample_id}')
             frames = [osp.join(self.data_root, 'frames', f'{sample_id}_{view}.png') for view in 'ab']
             boxes = np.asarray(view_boxes[sample_id], dtype=np.float64) * self.image_size
             if self.views == 'one_frame' or self.test_mode:
@@ -292,5 +295,5 @@ class SyntheticAVDataset(BaseAVDataset):
                 gt_bboxes=[boxes[i:i + 1] for i in range(len(frames))] if len(frames) > 1
                 else boxes[:1],
                 gt_map_mode='union',
-                label=self.metainfo['classes'].index(record['class'])))
+                label=classes.index(record['class'])))
         return data_list
