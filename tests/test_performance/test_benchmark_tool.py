@@ -75,3 +75,18 @@ def test_model_only_config_gets_the_published_pipeline(benchmark, repo_root, tmp
     assert '256 px PNG frames' in output
     assert set(KEYS) <= set(_figures(output))
     assert not any(key.startswith('baseline_') for key in _figures(output))
+
+
+def test_baseline_is_the_published_computation(benchmark, tiny_model_cfg):
+    """The baseline variant turns every fast path off (and leaves the
+    config it was given alone)."""
+    import copy
+    fast = copy.deepcopy(tiny_model_cfg)
+    fast.visual_backbone.channels_last = True
+    fast.audio_backbone.channels_last = True
+    before = copy.deepcopy(fast)
+    baseline = benchmark.baseline_model_cfg(fast)
+    assert baseline['audio_batching'] == 'per_sample' and baseline['eval_both_views'] is True
+    assert baseline['visual_backbone']['channels_last'] is False
+    assert baseline['audio_backbone']['channels_last'] is False
+    assert fast == before
