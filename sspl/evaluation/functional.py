@@ -17,7 +17,8 @@ import numpy as np
 AUC_THRESHOLDS = [0.05 * i for i in range(21)]
 
 
-def _as_map(array) -> np.ndarray:
+def as_map(array) -> np.ndarray:
+    """A tensor (any device) or array-like as a numpy array."""
     if hasattr(array, 'detach'):
         array = array.detach().cpu().numpy()
     return np.asarray(array)
@@ -36,7 +37,7 @@ def normalize_map(sim_map: np.ndarray) -> np.ndarray:
 
 def resize_map(sim_map, size: Tuple[int, int]) -> np.ndarray:
     """Bilinear (OpenCV INTER_LINEAR) resize of a raw map to ``size`` (H, W)."""
-    sim_map = np.ascontiguousarray(_as_map(sim_map), dtype=np.float32)
+    sim_map = np.ascontiguousarray(as_map(sim_map), dtype=np.float32)
     return cv2.resize(sim_map, dsize=(size[1], size[0]), interpolation=cv2.INTER_LINEAR)
 
 
@@ -61,7 +62,7 @@ def predicted_mask(sim_map, size: Tuple[int, int], threshold: Union[float, str] 
 def ciou_inter_union(sim_map, gt_map, threshold: Union[float, str] = 0.5
                      ) -> Tuple[float, float, float]:
     """``(ciou, inter, union)`` of one sample; see :func:`ciou`."""
-    gt_map = np.asarray(_as_map(gt_map), dtype=np.float64)
+    gt_map = np.asarray(as_map(gt_map), dtype=np.float64)
     infer_map = predicted_mask(sim_map, gt_map.shape, threshold)
     inter = float(np.sum(infer_map * gt_map))
     union = float(np.sum(gt_map) + np.sum(infer_map * (gt_map == 0)))

@@ -7,16 +7,11 @@ import cv2
 import numpy as np
 from mmengine.visualization import Visualizer
 
-from sspl.evaluation.functional import ciou, normalize_map, predicted_mask, resize_map
+from sspl.evaluation.functional import (as_map, ciou, normalize_map, predicted_mask,
+                                        resize_map)
 from sspl.registry import VISUALIZERS
 
 Box = Tuple[float, float, float, float]
-
-
-def _to_numpy(value) -> np.ndarray:
-    if hasattr(value, 'detach'):
-        value = value.detach().cpu().numpy()
-    return np.asarray(value)
 
 
 def heatmap_to_rgb(sim_map, size: Tuple[int, int]) -> np.ndarray:
@@ -26,7 +21,7 @@ def heatmap_to_rgb(sim_map, size: Tuple[int, int]) -> np.ndarray:
     min-max normalised (a constant map becomes all zeros: uniform blue) and
     coloured with OpenCV's JET colormap. Returns ``(H, W, 3)`` uint8 RGB.
     """
-    heat = normalize_map(resize_map(_to_numpy(sim_map), size))
+    heat = normalize_map(resize_map(as_map(sim_map), size))
     heat = np.nan_to_num(heat, nan=0.0, posinf=1.0, neginf=0.0)
     colored = cv2.applyColorMap(np.uint8(np.clip(heat, 0, 1) * 255), cv2.COLORMAP_JET)
     return cv2.cvtColor(colored, cv2.COLOR_BGR2RGB)
@@ -138,7 +133,7 @@ class LocalizationVisualizer(Visualizer):
         Returns:
             ``(H, W, 3)`` uint8 RGB.
         """
-        image = _to_numpy(image)
+        image = as_map(image)
         if image.ndim == 3 and image.shape[0] == 3 and image.shape[2] != 3:
             image = image.transpose(1, 2, 0)  # (3, H, W) -> (H, W, 3)
         drawn = np.ascontiguousarray(image, dtype=np.uint8).copy()
@@ -155,14 +150,14 @@ class LocalizationVisualizer(Visualizer):
         if draw_gt:
             boxes = self._get(data_sample, 'gt_bboxes')
             if boxes is not None:
-                for x0, y0, x1, y1 in _to_numpy(boxes).reshape(-1, 4):
+                for x0, y0, x1, y1 in as_map(boxes).reshape(-1, 4):
                     cv2.rectangle(drawn, (int(round(x0 * scale_x)), int(round(y0 * scale_y))),
                                   (int(round(x1 * scale_x)) - 1, int(round(y1 * scale_y)) - 1),
                                   self.gt_color, self.line_width)
         gt_map = self._get(data_sample, 'gt_map')
         if draw_pred and sim_map is not None and gt_map is not None:
-            gt_map = _to_numpy(gt_map)
-            if gt_map.sum() > 0 and np.all(np.isfinite(_to_numpy(sim_map))):
+            gt_map = as_map(gt_map)
+            if gt_map.sum() > 0 and np.all(np.isfinite(as_map(sim_map))):
                 threshold = 0.5 if self.threshold is None else self.threshold
                 self._draw_label(drawn, f'cIoU {ciou(sim_map, gt_map, threshold):.2f}')
         return drawn
@@ -171,7 +166,7 @@ class LocalizationVisualizer(Visualizer):
         height, width = drawn.shape[:2]
         x0, y0, x1, y1 = (0, 0, width, height) if view_box is None else (
             int(round(v)) for v in view_box)
-        if not np.all(np.isfinite(_to_numpy(sim_map))):
+        if not np.all(np.isfinite(as_map(sim_map))):
             return
         mask = predicted_mask(sim_map, (max(y1 - y0, 1), max(x1 - x0, 1)), self.threshold)
         contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL,

@@ -5,6 +5,7 @@ import torch
 import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.model import BaseModule
+from mmengine.model.weight_init import kaiming_init
 
 from sspl.registry import MODELS
 from sspl.utils.checkpoint import (CheckpointError, get_state_dict, load_weights_strict,
@@ -99,9 +100,7 @@ class VGG16(BaseModule):
             if self.init_cfg is None:  # torchvision's VGG initialisation
                 for module in self.features.modules():
                     if isinstance(module, nn.Conv2d):
-                        nn.init.kaiming_normal_(module.weight, mode='fan_out',
-                                                nonlinearity='relu')
-                        nn.init.zeros_(module.bias)
+                        kaiming_init(module, mode='fan_out')
             super().init_weights()
             return
         if self.pretrained == 'torchvision':

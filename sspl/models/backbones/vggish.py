@@ -6,6 +6,7 @@ import torch
 import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.model import BaseModule
+from mmengine.model.weight_init import kaiming_init
 
 from sspl.registry import MODELS
 from sspl.utils.checkpoint import get_state_dict, load_weights_strict, safe_load
@@ -104,13 +105,9 @@ class VGGish(BaseModule):
                 # almost no information about the sound).
                 for module in self.modules():
                     if isinstance(module, nn.Conv2d):
-                        nn.init.kaiming_normal_(module.weight, mode='fan_out',
-                                                nonlinearity='relu')
-                        nn.init.zeros_(module.bias)
+                        kaiming_init(module, mode='fan_out')
                     elif isinstance(module, nn.Linear):
-                        nn.init.kaiming_normal_(module.weight, mode='fan_in',
-                                                nonlinearity='relu')
-                        nn.init.zeros_(module.bias)
+                        kaiming_init(module, mode='fan_in')
             super().init_weights()
             return
         state_dict = get_state_dict(safe_load(self.pretrained), self.pretrained)
