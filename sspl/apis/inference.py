@@ -8,6 +8,7 @@ import torch
 import torch.nn as nn
 from mmengine.dataset import Compose, pseudo_collate
 
+from sspl.datasets.transforms.loading import LoadAudio
 from sspl.structures import LocalizationDataSample
 
 FrameInput = Union[str, os.PathLike, np.ndarray]
@@ -39,36 +40,29 @@ def get_test_pipeline_cfg(cfg) -> List[dict]:
     return copy.deepcopy(DEFAULT_TEST_PIPELINE)
 
 
-def _build_pipeline(pipeline_cfg: Sequence[dict]) -> Tuple[Compose, dict]:
+def _build_pipeline(pipeline_cfg: Sequence[dict]) -> Tuple[Compose, LoadAudio]:
+    """The pipeline, and its ``LoadAudio`` step (a default one if it has none)."""
     from sspl.registry import TRANSFORMS
     transforms = [TRANSFORMS.build(step) if isinstance(step, dict) else step
                   for step in pipeline_cfg]
-    load_audio = next((t for t in transforms if type(t).__name__ == 'LoadAudio'), None)
-    audio_cfg = dict(sample_rate=getattr(load_audio, 'sample_rate', 16000),
-                     duration=getattr(load_audio, 'duration', 3.0),
-                     normalize=getattr(load_audio, 'normalize', True))
-    return Compose(transforms), audio_cfg
+    load_audio = next((t for t in transforms if isinstance(t, LoadAudio)), LoadAudio())
+    return Compose(transforms), load_audio
 
 
-def _prepare_waveform(audio: np.ndarray, sample_rate: int, audio_cfg: dict) -> np.ndarray:
-    """A waveform array as ``LoadAudio`` would have loaded it: mono,
-    resampled, centred window (tiled when short), normalised."""
-    from sspl.datasets.transforms import center_window, normalize_waveform
+def _prepare_waveform(audio: np.ndarray, sample_rate: int, load_audio: LoadAudio) -> np.ndarray:
+    """A waveform array as ``load_audio`` would have loaded it: mono,
+    resampled, then its window and normalisation."""
     waveform = np.asarray(audio, dtype=np.float32)
     if waveform.ndim == 2:  # (channels, samples) -> mono
         waveform = waveform.mean(axis=0)
     if waveform.ndim != 1 or waveform.size == 0:
         raise ValueError(f'inference_localizer: audio must be a non-empty (L,) or (C, L) '
                          f'waveform, got shape {np.shape(audio)}')
-    if sample_rate != audio_cfg['sample_rate']:
+    if sample_rate != load_audio.sample_rate:
         import librosa
         waveform = librosa.resample(waveform, orig_sr=sample_rate,
-                                    target_sr=audio_cfg['sample_rate'])
-    waveform = center_window(waveform, int(round(audio_cfg['sample_rate']
-                                                 * audio_cfg['duration'])))
-    if audio_cfg['normalize']:
-        waveform = normalize_waveform(waveform)
-    return waveform.astype(np.float32, copy=False)
+                                    target_sr=load_audio.sample_rate)
+    return load_audio.prepare(waveform)
 
 
 def _view_box(probe: Tuple[float, float, float, float], moved: np.ndarray,
@@ -90,7 +84,7 @@ def _view_box(probe: Tuple[float, float, float, float], moved: np.ndarray,
 
 
 def _load_sample(frame: FrameInput, audio: AudioInput, sample_rate: Optional[int],
-                 pipeline: Compose, audio_cfg: dict, index: int) -> dict:
+                 pipeline: Compose, load_audio: LoadAudio, index: int) -> dict:
     results = dict(sample_id=f'sample_{index}')
     if isinstance(frame, (str, os.PathLike)):
         results['frame_path'] = os.fspath(frame)
@@ -106,8 +100,8 @@ def _load_sample(frame: FrameInput, audio: AudioInput, sample_rate: Optional[int
     if isinstance(audio, (str, os.PathLike)):
         results['audio_path'] = os.fspath(audio)
     else:
-        rate = audio_cfg['sample_rate'] if sample_rate is None else int(sample_rate)
-        results['waveform'] = _prepare_waveform(audio, rate, audio_cfg)
+        rate = load_audio.sample_rate if sample_rate is None else int(sample_rate)
+        results['waveform'] = _prepare_waveform(audio, rate, load_audio)
     height, width = image.shape[:2]
     side = max(min(height, width) / 8.0, 1.0)
     probe = (width / 2 - side, height / 2 - side, width / 2 + side, height / 2 + side)
@@ -161,8 +155,8 @@ def inference_localizer(model: nn.Module,
     if len(frames) != len(audios):
         raise ValueError(f'inference_localizer: {len(frames)} frames but {len(audios)} audio '
                          'inputs')
-    pipeline, audio_cfg = _build_pipeline(get_test_pipeline_cfg(getattr(model, 'cfg', None)))
-    samples = [_load_sample(f, a, sample_rate, pipeline, audio_cfg, i)
+    pipeline, load_audio = _build_pipeline(get_test_pipeline_cfg(getattr(model, 'cfg', None)))
+    samples = [_load_sample(f, a, sample_rate, pipeline, load_audio, i)
                for i, (f, a) in enumerate(zip(frames, audios))]
     # The test loop's own step (data preprocessor, SSPL.predict), so cached
     # VGGish embeddings and the checks on them work here too.

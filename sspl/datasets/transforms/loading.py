@@ -183,12 +183,17 @@ class LoadAudio:
     def __call__(self, results: dict) -> dict:
         if results.get('waveform') is not None:
             return results
-        waveform = load_waveform(results['audio_path'], self.sample_rate)
+        results['waveform'] = self.prepare(load_waveform(results['audio_path'],
+                                                         self.sample_rate))
+        return results
+
+    def prepare(self, waveform: np.ndarray) -> np.ndarray:
+        """A mono ``(L,)`` waveform at ``sample_rate`` -> the centred window
+        (tiled when short), normalised, float32 ``(num_samples,)``."""
         waveform = center_window(waveform, self.num_samples)
         if self.normalize:
             waveform = normalize_waveform(waveform)
-        results['waveform'] = waveform.astype(np.float32, copy=False)
-        return results
+        return waveform.astype(np.float32, copy=False)
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(sample_rate={self.sample_rate}, '
