@@ -1,8 +1,11 @@
 """Shared fixtures. Tests that need ``../shared`` (parity data, real metadata)
 skip with a reason where it is absent; CI has it."""
+import importlib.util
 import os
 import os.path as osp
+import re
 import sys
+import uuid
 
 import pytest
 
@@ -20,9 +23,35 @@ def _require(path: str) -> str:
     return path
 
 
+def _load_tool(relative_path: str):
+    """Import a script of the repository (e.g. ``'tools/test.py'``) as a fresh
+    module: executed anew on each call, under a unique name, and registered in
+    ``sys.modules`` (so pickle, and thus process pools and dataclasses, can find
+    its functions and classes). The tool's ``main(argv)`` is its command line."""
+    path = osp.join(REPO_ROOT, relative_path)
+    stem = re.sub(r'\W', '_', osp.splitext(relative_path)[0])
+    name = f'sspl_tool_{stem}_{uuid.uuid4().hex[:8]}'
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
 @pytest.fixture(scope='session')
 def repo_root() -> str:
     return REPO_ROOT
+
+
+@pytest.fixture(scope='session')
+def load_tool():
+    """The function that imports a script of tools/ as a fresh module:
+    ``load_tool('tools/test.py').main([...])`` (see ``_load_tool``)."""
+    return _load_tool
 
 
 @pytest.fixture(scope='session')

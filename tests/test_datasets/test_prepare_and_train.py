@@ -4,11 +4,9 @@ training epoch and a test run through the benchmark's config (model shrunk
 by a config that inherits it; data location and loader sizes by
 ``--cfg-options``). Also a legacy h5 pack written here in the published
 layout, trained and evaluated through its config."""
-import importlib.util
 import json
 import os
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
@@ -64,18 +62,6 @@ def _one_torch_thread():
     torch.set_num_threads(threads)
 
 
-def load_tool(repo_root, relative):
-    """Import a script of tools/ as a module (its main(argv) is the CLI)."""
-    path = osp.join(repo_root, relative)
-    sys.path.insert(0, osp.dirname(path))
-    spec = importlib.util.spec_from_file_location(
-        'tool_' + relative.replace('/', '_').replace('.py', ''), path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def tiny_config(tmp_path, repo_root, benchmark_config, tiny_model=TINY_W_PCM) -> str:
     path = tmp_path / f'tiny_{osp.basename(benchmark_config)}'
     path.write_text(f"_base_ = [{osp.join(repo_root, 'configs', benchmark_config)!r}]\n"
@@ -93,11 +79,12 @@ def loader_options(data_root: str, batch_size: int = 2) -> list:
     return options + ['train_cfg.max_epochs=1', 'randomness.seed=0']
 
 
-def train_and_test(repo_root, config, work_dir, options):
+def train_and_test(load_tool, config, work_dir, options):
     """One epoch through tools/train.py, then tools/test.py on its last
-    checkpoint; returns the test metrics."""
-    train = load_tool(repo_root, 'tools/train.py')
-    test = load_tool(repo_root, 'tools/test.py')
+    checkpoint (both imported by ``load_tool``, the fixture); returns the
+    test metrics."""
+    train = load_tool('tools/train.py')
+    test = load_tool('tools/test.py')
     # mmengine keeps one visualizer per name in the process: a fresh name per
     # run, so each run logs to its own work dir.
     run = osp.basename(work_dir) + str(id(options))
@@ -143,7 +130,7 @@ def mean_grey(path: str) -> float:
 
 
 # ---------------------------------------------------------------------------
-def test_flickr_prepare_train_test(tmp_path, repo_root):
+def test_flickr_prepare_train_test(tmp_path, repo_root, load_tool):
     videos, out = tmp_path / 'videos', str(tmp_path / 'flickr')
     make_video(str(videos / 'train' / '1001.mp4'), seconds=4.0)   # 40 frames: middle = 20
     make_video(str(videos / 'train' / '1002.mp4'), seconds=2.0)   # shorter than 3 s
@@ -156,7 +143,7 @@ def test_flickr_prepare_train_test(tmp_path, repo_root):
     # The official test list names a clip we have no video of.
     write_id_list(osp.join(out, 'flickr_test249_in5k.csv'), ['2001', '2002', '2003', '2999'])
 
-    prepare = load_tool(repo_root, 'tools/data/prepare_flickr.py')
+    prepare = load_tool('tools/data/prepare_flickr.py')
     report = prepare.main([str(videos / 'train'), out, '--list-name', 'flickr_train_10k',
                            '--nproc', '1'])
     assert_report(report, 3, {'corrupt': ['1004']})
@@ -186,10 +173,10 @@ def test_flickr_prepare_train_test(tmp_path, repo_root):
     test_set = built_dataset(config, options)
     assert [test_set.get_data_info(i)['sample_id'] for i in range(len(test_set))] == [
         '2001', '2002', '2003']   # 2999 skipped (counted warning), the rest evaluated
-    train_and_test(repo_root, config, str(tmp_path / 'work'), options)
+    train_and_test(load_tool, config, str(tmp_path / 'work'), options)
 
 
-def test_vggsound_prepare_train_test(tmp_path, repo_root):
+def test_vggsound_prepare_train_test(tmp_path, repo_root, load_tool):
     videos, out = tmp_path / 'videos', str(tmp_path / 'vggsound')
     for index in range(3):
         make_video(str(videos / 'train' / f'trainvid{index}_{index:06d}.mp4'), seconds=3.0,
@@ -206,7 +193,7 @@ def test_vggsound_prepare_train_test(tmp_path, repo_root):
     write_json_records(osp.join(out, 'vggss_test_5158.json'), records)
     write_id_list(osp.join(out, 'vggss_test_4692.csv'), test_ids)
 
-    prepare = load_tool(repo_root, 'tools/data/prepare_vggsound.py')
+    prepare = load_tool('tools/data/prepare_vggsound.py')
     report = prepare.main([str(videos / 'train'), out, '--list-name', 'vggsound_train_10k', '--nproc', '1'])
     assert_report(report, 3, {'corrupt': ['broken_000000']})
     report = prepare.main([str(videos / 'test'), out, '--ids', osp.join(out, 'vggss_test_4692.csv'),
@@ -219,10 +206,10 @@ def test_vggsound_prepare_train_test(tmp_path, repo_root):
     config = tiny_config(tmp_path, repo_root, 'sspl_w_pcm_vggsound10k.py')
     options = loader_options(out)
     assert len(built_dataset(config, options)) == 2
-    train_and_test(repo_root, config, str(tmp_path / 'work'), options)
+    train_and_test(load_tool, config, str(tmp_path / 'work'), options)
 
 
-def test_chaotic_world_prepare_train_test(tmp_path, repo_root):
+def test_chaotic_world_prepare_train_test(tmp_path, repo_root, load_tool):
     videos, annotations, out = tmp_path / 'videos', tmp_path / 'group', str(tmp_path / 'cw')
     # 160 x 90 videos at 5 fps: the tool stores 320 x 180 frames (the boxes' frame);
     # frame number n (1-based) is shown at (n - 1) / 5 s.
@@ -242,7 +229,7 @@ def test_chaotic_world_prepare_train_test(tmp_path, repo_root):
     (tmp_path / 'train_ssl.txt').write_text('TRAINAAA\nTRAINBBB\nTRAINCCC\n')
     (tmp_path / 'test_ssl.txt').write_text('TESTDDDD\n')
 
-    prepare = load_tool(repo_root, 'tools/data/prepare_chaotic_world.py')
+    prepare = load_tool('tools/data/prepare_chaotic_world.py')
     report = prepare.main([str(videos), str(annotations), out, '--split', 'train', '--split-list',
                            str(tmp_path / 'train_ssl.txt'), '--nproc', '2'])
     assert_report(report, 3, {'corrupt': ['TRAINCCC_000013'], 'too_short': ['TRAINAAA_000003']})
@@ -262,10 +249,10 @@ def test_chaotic_world_prepare_train_test(tmp_path, repo_root):
             {'file': 'TESTDDDD_000016', 'class': 'alarm', 'bbox': [0.0, 0.0, 160.0, 90.0]}]
 
     config = tiny_config(tmp_path, repo_root, 'sspl_wo_pcm_chaotic_world.py', TINY_WO_PCM)
-    train_and_test(repo_root, config, str(tmp_path / 'work'), loader_options(out))
+    train_and_test(load_tool, config, str(tmp_path / 'work'), loader_options(out))
 
 
-def test_legacy_h5_pack_trains_and_evaluates(tmp_path, repo_root):
+def test_legacy_h5_pack_trains_and_evaluates(tmp_path, repo_root, load_tool):
     """A Chaotic World pack in the published layout (frames float32 squashed
     to 256 x 256, normalised audio, log-mel examples; the training pack in two
     shards), trained and evaluated through sspl_w_pcm_chaotic_world_h5.py."""
@@ -300,4 +287,4 @@ def test_legacy_h5_pack_trains_and_evaluates(tmp_path, repo_root):
     options = loader_options(str(root))
     train_set = built_dataset(config, options, 'train')
     assert len(train_set) == 5
-    train_and_test(repo_root, config, str(tmp_path / 'work'), options)
+    train_and_test(load_tool, config, str(tmp_path / 'work'), options)

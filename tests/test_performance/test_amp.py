@@ -6,7 +6,6 @@ and the errors of ~40 layers add up): the raw similarity maps (cosines, in
 [-1, 1]) within 0.03 absolute of float32; the SimSiam loss (in [-1, 1])
 within 0.02 absolute.
 """
-import importlib.util
 import os.path as osp
 
 import pytest
@@ -45,12 +44,9 @@ def test_wrapper_per_device(monkeypatch):
         amp_optim_wrapper_cfg(dict(base, type='MyWrapper'), 'cpu')
 
 
-def test_train_tool_amp_flag_picks_bf16_on_cpu(repo_root, monkeypatch):
+def test_train_tool_amp_flag_picks_bf16_on_cpu(repo_root, monkeypatch, load_tool):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-    spec = importlib.util.spec_from_file_location('train_tool',
-                                                  osp.join(repo_root, 'tools', 'train.py'))
-    train_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train_tool)
+    train_tool = load_tool('tools/train.py')
     from mmengine.config import Config
     config = osp.join(repo_root, 'configs', 'sspl_w_pcm_synthetic.py')
     args = train_tool.parse_args([config, '--amp', '--work-dir', 'unused'])

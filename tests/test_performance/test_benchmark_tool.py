@@ -1,6 +1,5 @@
 """Smoke tests of tools/analysis/benchmark.py on small models (figures are
 checked for presence and consistency, never for speed)."""
-import importlib.util
 import math
 import os.path as osp
 
@@ -14,12 +13,8 @@ BASELINE_KEYS = ('train_samples_per_s', 'eval_samples_per_s', 'data_samples_per_
 
 
 @pytest.fixture(scope='module')
-def benchmark(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_tool', osp.join(repo_root, 'tools', 'analysis', 'benchmark.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def benchmark(load_tool):
+    return load_tool('tools/analysis/benchmark.py')
 
 
 def _figures(output: str) -> dict:

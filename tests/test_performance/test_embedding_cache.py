@@ -169,15 +169,10 @@ def test_model_refuses_foreign_or_trainable_embeddings(tmp_path, vggish_file, ti
         trainable.extract_audio_feat(audio_embedding=data['inputs']['audio_embedding'])
 
 
-def test_fill_tool_resumes_and_cleans(tmp_path, vggish_file, repo_root):
+def test_fill_tool_resumes_and_cleans(tmp_path, vggish_file, repo_root, load_tool):
     """tools/data/cache_vggish_embeddings.py fills every clip once, skips them
     on a second run and removes the folders of stale keys."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'cache_vggish_embeddings', osp.join(repo_root, 'tools', 'data',
-                                            'cache_vggish_embeddings.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/data/cache_vggish_embeddings.py')
     _, backbone = vggish_file
     cache_dir = str(tmp_path / 'cache')
     pipeline = [dict(type='LoadFrame'),

@@ -1,9 +1,7 @@
 """A wrong key or a value of the wrong type in a config fails at start,
 naming the config file and the key path."""
 import glob
-import importlib.util
 import os.path as osp
-import uuid
 
 import pytest
 from mmengine.config import Config
@@ -81,12 +79,9 @@ def test_config_variables_are_not_mistakes():
     assert config_problems(cfg) == []
 
 
-def test_train_tool_fails_before_building_anything(tmp_path, monkeypatch):
+def test_train_tool_fails_before_building_anything(tmp_path, monkeypatch, load_tool):
     monkeypatch.delenv('LOCAL_RANK', raising=False)
-    spec = importlib.util.spec_from_file_location('sspl_tools_train_' + uuid.uuid4().hex,
-                                                  osp.join(REPO_ROOT, 'tools', 'train.py'))
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
+    train = load_tool('tools/train.py')
     built = []
     monkeypatch.setattr(train.Runner, 'from_cfg', classmethod(lambda cls, cfg: built.append(cfg)))
     with pytest.raises(ConfigError, match=r'sspl_w_pcm_synthetic\.py: invalid config .*\n'

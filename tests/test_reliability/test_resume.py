@@ -53,12 +53,10 @@ def train_in_process(cfg):
         torch.use_deterministic_algorithms(deterministic)
 
 
-def train_tool_in_process(argv):
-    """``tools/train.py`` ``main(argv)`` in this process (one thread)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('sspl_tools_train', TRAIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def train_tool_in_process(load_tool, argv):
+    """``tools/train.py`` ``main(argv)`` in this process (one thread);
+    ``load_tool`` is the fixture that imports the script."""
+    module = load_tool('tools/train.py')
     threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     local_rank = os.environ.get('LOCAL_RANK')
     torch.set_num_threads(1)
@@ -101,7 +99,8 @@ def assert_same_tree(a, b, path='checkpoint'):
         assert a == b, f'{path}: {a!r} != {b!r}'
 
 
-def test_sigkill_mid_epoch_and_during_save_then_resume_matches_uninterrupted(tmp_path, data_root):
+def test_sigkill_mid_epoch_and_during_save_then_resume_matches_uninterrupted(
+        tmp_path, data_root, load_tool):
     cfg = tiny_train_config(str(tmp_path / 'reference'), data_root, max_epochs=2)
     reference = train_in_process(cfg).work_dir
 
@@ -128,8 +127,9 @@ def test_sigkill_mid_epoch_and_during_save_then_resume_matches_uninterrupted(tmp
         assert f.read() == previous
 
     # 3. Resume again (tools/train.py in this process): finishes, removes the partial file.
-    train_tool_in_process([dump_config(cfg, str(tmp_path / 'plain.py')), '--work-dir', work_dir,
-                           '--resume', '--cfg-options', f'visualizer.name={uuid.uuid4().hex}'])
+    train_tool_in_process(load_tool, [
+        dump_config(cfg, str(tmp_path / 'plain.py')), '--work-dir', work_dir,
+        '--resume', '--cfg-options', f'visualizer.name={uuid.uuid4().hex}'])
     assert not osp.exists(partial)
     logs = sorted(glob.glob(osp.join(work_dir, '*', '*.log')))
     with open(logs[-1]) as f:

@@ -1,6 +1,5 @@
 """A checkpoint that carries a pickled callable is refused, with a clear
 message and no side effect, by every place that loads checkpoints or weights."""
-import importlib.util
 import os
 import os.path as osp
 import uuid
@@ -39,14 +38,6 @@ def malicious(tmp_path):
 REFUSED = r'malicious\.pth: refused to load: the file holds objects that are not plain'
 
 
-def _tool(relative_path):
-    spec = importlib.util.spec_from_file_location(
-        'sspl_tool_' + uuid.uuid4().hex, osp.join(REPO_ROOT, relative_path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def tool_config(tmp_path, monkeypatch):
     monkeypatch.delenv('LOCAL_RANK', raising=False)
@@ -62,25 +53,25 @@ def test_safe_load(malicious):
     assert not marker.exists()
 
 
-def test_train_resume(malicious, tool_config, tmp_path):
+def test_train_resume(malicious, tool_config, tmp_path, load_tool):
     path, marker = malicious
     with pytest.raises(CheckpointError, match=REFUSED):
-        _tool('tools/train.py').main([tool_config, '--work-dir', str(tmp_path / 'w'),
-                                      '--resume', path])
+        load_tool('tools/train.py').main([tool_config, '--work-dir', str(tmp_path / 'w'),
+                                          '--resume', path])
     assert not marker.exists()
 
 
-def test_test_tool(malicious, tool_config, tmp_path):
+def test_test_tool(malicious, tool_config, tmp_path, load_tool):
     path, marker = malicious
     with pytest.raises(CheckpointError, match=REFUSED):
-        _tool('tools/test.py').main([tool_config, path, '--work-dir', str(tmp_path / 'w')])
+        load_tool('tools/test.py').main([tool_config, path, '--work-dir', str(tmp_path / 'w')])
     assert not marker.exists()
 
 
-def test_converter(malicious, tmp_path, capsys):
+def test_converter(malicious, tmp_path, capsys, load_tool):
     path, marker = malicious
     out = tmp_path / 'converted.pth'
-    converter = _tool('tools/model_converters/sspl_to_mmengine.py')
+    converter = load_tool('tools/model_converters/sspl_to_mmengine.py')
     assert converter.main(['--frame', path, '--sound', path, '--ssl-head', path,
                            '--out', str(out)]) == 1
     assert 'malicious.pth: refused to load' in capsys.readouterr().err

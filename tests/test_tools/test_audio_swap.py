@@ -1,6 +1,5 @@
 """tools/analysis/audio_swap.py: own-audio figures are those of tools/test.py,
 swapped clips get the audio of another class."""
-import importlib.util
 import os.path as osp
 import uuid
 
@@ -10,16 +9,8 @@ import torch
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def _tool(relative_path):
-    spec = importlib.util.spec_from_file_location('sspl_tool_' + uuid.uuid4().hex,
-                                                  osp.join(REPO_ROOT, relative_path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_partners_are_other_clips_of_other_classes():
-    swap = _tool('tools/analysis/audio_swap.py')
+def test_partners_are_other_clips_of_other_classes(load_tool):
+    swap = load_tool('tools/analysis/audio_swap.py')
     labels = [0, 0, 1, 2, 1, 0, 2, 2]
     partners = swap.audio_partners(labels, seed=3)
     assert len(partners) == len(labels)
@@ -30,7 +21,7 @@ def test_partners_are_other_clips_of_other_classes():
     assert all(p != i for i, p in enumerate(unlabelled))
 
 
-def test_own_audio_reproduces_the_test_tool(tmp_path, monkeypatch):
+def test_own_audio_reproduces_the_test_tool(tmp_path, monkeypatch, load_tool):
     from mmengine.config import Config
 
     from sspl.registry import MODELS
@@ -50,8 +41,9 @@ def test_own_audio_reproduces_the_test_tool(tmp_path, monkeypatch):
     checkpoint = str(tmp_path / 'model.pth')
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), checkpoint)
 
-    tested = _tool('tools/test.py').main([config, checkpoint, '--work-dir', str(tmp_path / 'w')])
-    result = _tool('tools/analysis/audio_swap.py').main(
+    tested = load_tool('tools/test.py').main([config, checkpoint, '--work-dir',
+                                              str(tmp_path / 'w')])
+    result = load_tool('tools/analysis/audio_swap.py').main(
         [config, checkpoint, '--device', 'cpu', '--batch-size', '3',
          '--out', str(tmp_path / 'swap.json')])
     for key, value in tested.items():
@@ -60,7 +52,7 @@ def test_own_audio_reproduces_the_test_tool(tmp_path, monkeypatch):
     assert osp.isfile(tmp_path / 'swap.json')
 
 
-def test_center_prior_scores_the_same_map_for_every_clip(tmp_path):
+def test_center_prior_scores_the_same_map_for_every_clip(tmp_path, load_tool):
     """tools/analysis/center_prior.py == the functional cIoU of
     center_prior_map against each clip's ground truth."""
     import numpy as np
@@ -74,7 +66,7 @@ def test_center_prior_scores_the_same_map_for_every_clip(tmp_path):
     cfg.test_dataloader.dataset.update(data_root=str(tmp_path / 'data'), num_samples=6)
     config = str(tmp_path / 'config.py')
     cfg.dump(config)
-    metrics = _tool('tools/analysis/center_prior.py').main(
+    metrics = load_tool('tools/analysis/center_prior.py').main(
         [config, '--split', 'test', '--out', str(tmp_path / 'prior.json')])
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     prior = center_prior_map((14, 14))

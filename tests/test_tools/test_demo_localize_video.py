@@ -1,6 +1,5 @@
 """tools/demo/localize_video.py on a short video the test makes (PyAV):
 a video with the same frame count (and sound), or one PNG with --frame."""
-import importlib.util
 import os.path as osp
 
 import av
@@ -11,14 +10,6 @@ from mmengine.config import Config
 
 CONFIG = 'configs/sspl_w_pcm_synthetic.py'  # tiny sizes, random weights: plumbing only
 NUM_FRAMES, FPS, WIDTH, HEIGHT = 12, 8, 96, 64
-
-
-def load_demo(repo_root):
-    path = osp.join(repo_root, 'tools', 'demo', 'localize_video.py')
-    spec = importlib.util.spec_from_file_location('localize_video', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def make_video(path, with_audio=True, seconds=NUM_FRAMES / FPS):
@@ -57,7 +48,7 @@ def make_video(path, with_audio=True, seconds=NUM_FRAMES / FPS):
 
 
 @pytest.fixture(scope='module')
-def assets(repo_root, tmp_path_factory):
+def assets(repo_root, tmp_path_factory, load_tool):
     from sspl.registry import MODELS
     folder = tmp_path_factory.mktemp('demo')
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))
@@ -65,7 +56,8 @@ def assets(repo_root, tmp_path_factory):
     checkpoint = str(folder / 'tiny.pth')
     torch.save({'state_dict': MODELS.build(cfg.model).state_dict()}, checkpoint)
     return dict(folder=folder, video=make_video(folder / 'clip.mp4'), checkpoint=checkpoint,
-                config=osp.join(repo_root, CONFIG), demo=load_demo(repo_root))
+                config=osp.join(repo_root, CONFIG),
+                demo=load_tool('tools/demo/localize_video.py'))
 
 
 def count_frames(path):
@@ -114,8 +106,8 @@ def test_demo_needs_an_audio_track(assets):
                              '--out', str(assets['folder'] / 'x.mp4')])
 
 
-def test_audio_window_centres_shifts_and_keeps_short_clips(repo_root):
-    demo = load_demo(repo_root)
+def test_audio_window_centres_shifts_and_keeps_short_clips(load_tool):
+    demo = load_tool('tools/demo/localize_video.py')
     waveform = np.arange(16000 * 10, dtype=np.float32)  # 10 s
     middle = demo.audio_window(waveform, 5.0, 3.0)
     assert middle.size == 48000 and middle[0] == 16000 * 3.5

@@ -1,23 +1,15 @@
 """tools/synthetic/imagenet_vgg16_available.py: the demo's choice between
 torchvision's ImageNet VGG16 and the synthetic-pretrained stand-in."""
-import importlib.util
 import os
 import os.path as osp
 
 import pytest
 import torch
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
 
 @pytest.fixture
-def tool():
-    spec = importlib.util.spec_from_file_location(
-        'imagenet_vgg16_available',
-        osp.join(REPO_ROOT, 'tools', 'synthetic', 'imagenet_vgg16_available.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(load_tool):
+    return load_tool('tools/synthetic/imagenet_vgg16_available.py')
 
 
 @pytest.fixture

@@ -1,16 +1,12 @@
 """tools/data/make_synthetic.py writes every synthetic split of a config."""
-import importlib.util
 import json
 import os.path as osp
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def test_writes_the_splits_of_the_config(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        'make_synthetic', osp.join(REPO_ROOT, 'tools', 'data', 'make_synthetic.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+def test_writes_the_splits_of_the_config(tmp_path, capsys, load_tool):
+    tool = load_tool('tools/data/make_synthetic.py')
     root = str(tmp_path / 'data')
     options = []
     for split, num in (('train', 4), ('val', 2), ('test', 3)):

@@ -118,14 +118,9 @@ def test_test_tool_refuses_checkpoint_of_another_variant(tmp_path):
     assert 'Test results of' not in result.stdout
 
 
-def test_show_dir_reaches_a_config_without_default_hooks():
-    import importlib.util
-
+def test_show_dir_reaches_a_config_without_default_hooks(load_tool):
     from mmengine.config import Config
-    spec = importlib.util.spec_from_file_location('sspl_test_tool',
-                                                  osp.join(REPO_ROOT, 'tools', 'test.py'))
-    test_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(test_tool)
+    test_tool = load_tool('tools/test.py')
     args = test_tool.parse_args(['config.py', 'model.pth', '--show-dir', 'overlays'])
     cfg = test_tool.merge_args(Config(dict(work_dir='w')), args)
     assert cfg.default_hooks.visualization == dict(

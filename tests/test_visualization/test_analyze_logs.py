@@ -1,18 +1,9 @@
 """tools/analysis/analyze_logs.py: curves from mmengine's vis_data/scalars.json."""
-import importlib.util
 import json
 import os.path as osp
 
 import pytest
 from PIL import Image
-
-
-def load_tool(repo_root):
-    path = osp.join(repo_root, 'tools', 'analysis', 'analyze_logs.py')
-    spec = importlib.util.spec_from_file_location('analyze_logs', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def write_run(work_dir, timestamp, epochs, iters_per_epoch=3):
@@ -33,8 +24,8 @@ def write_run(work_dir, timestamp, epochs, iters_per_epoch=3):
     return folder / 'scalars.json'
 
 
-def test_latest_run_is_plotted(tmp_path, repo_root):
-    tool = load_tool(repo_root)
+def test_latest_run_is_plotted(tmp_path, load_tool):
+    tool = load_tool('tools/analysis/analyze_logs.py')
     write_run(tmp_path, '20250101_000000', epochs=1)
     latest = write_run(tmp_path, '20250102_000000', epochs=3)
     assert tool.find_scalars(str(tmp_path)) == str(latest)
@@ -48,16 +39,16 @@ def test_latest_run_is_plotted(tmp_path, repo_root):
         assert image.format == 'PNG' and image.size == (1100, 400)
 
 
-def test_default_output_and_explicit_run(tmp_path, repo_root):
-    tool = load_tool(repo_root)
+def test_default_output_and_explicit_run(tmp_path, load_tool):
+    tool = load_tool('tools/analysis/analyze_logs.py')
     write_run(tmp_path, '20250101_000000', epochs=2)
     write_run(tmp_path, '20250102_000000', epochs=1)
     out = tool.main([str(tmp_path), '--run', '20250101_000000'])
     assert out == str(tmp_path / '20250101_000000' / 'curves.png') and osp.isfile(out)
 
 
-def test_missing_or_broken_logs_are_clear_errors(tmp_path, repo_root):
-    tool = load_tool(repo_root)
+def test_missing_or_broken_logs_are_clear_errors(tmp_path, load_tool):
+    tool = load_tool('tools/analysis/analyze_logs.py')
     with pytest.raises(FileNotFoundError, match='scalars.json'):
         tool.main([str(tmp_path)])
     broken = tmp_path / 'scalars.json'

@@ -156,9 +156,8 @@ def test_tensorboard_backend_gets_the_overlay(tmp_path):
     assert [(e.step, e.width, e.height) for e in images] == [(2, 64, 48)]
 
 
-def test_tools_test_show_dir_writes_an_overlay_per_sample(tmp_path, repo_root):
+def test_tools_test_show_dir_writes_an_overlay_per_sample(tmp_path, repo_root, load_tool):
     """tools/test.py --show-dir with a tiny random model on 3 synthetic clips."""
-    import importlib.util
     import json
 
     from mmengine.config import Config
@@ -169,10 +168,7 @@ def test_tools_test_show_dir_writes_an_overlay_per_sample(tmp_path, repo_root):
     checkpoint = str(tmp_path / 'tiny.pth')
     torch.save({'state_dict': MODELS.build(Config.fromfile(config).model).state_dict()},
                checkpoint)
-    spec = importlib.util.spec_from_file_location('sspl_tools_test',
-                                                  osp.join(repo_root, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/test.py')
     work_dir = tmp_path / 'work'
     metrics = tool.main([config, checkpoint, '--work-dir', str(work_dir), '--show-dir', 'show',
                          '--cfg-options', f'test_dataloader.dataset.data_root={tmp_path / "syn"}',
