@@ -4,7 +4,11 @@ a bf16 training step on CPU, and closeness of bf16 to float32.
 Tolerances (bfloat16 keeps 8 bits of mantissa, about 2-3 significant digits,
 and the errors of ~40 layers add up): the raw similarity maps (cosines, in
 [-1, 1]) within 0.03 absolute of float32; the SimSiam loss (in [-1, 1])
-within 0.02 absolute.
+within 0.02 absolute. Measured on an AVX-512 / AMX CPU (1 and 2 threads):
+map error 0.0062 with oneDNN's native bf16 kernels, 0.0053 with oneDNN off
+(the reference kernels an AVX2-only CPU runs); loss error 2.6e-4 / 3.9e-4.
+The bounds are 5x and 50x those: the rounding of the inputs and weights to
+bf16 dominates, and it is the same on every CPU.
 """
 import os.path as osp
 
