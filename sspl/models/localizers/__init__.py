@@ -1,3 +1,4 @@
+from .base import BaseLocalizer
 from .sspl import SSPL
 
-__all__ = ['SSPL']
+__all__ = ['BaseLocalizer', 'SSPL']

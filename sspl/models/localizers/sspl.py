@@ -4,13 +4,13 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
-
 from sspl.registry import MODELS
+from sspl.structures import LocalizationDataSample
+from .base import BaseLocalizer
 
 
 @MODELS.register_module()
-class SSPL(BaseModel):
+class SSPL(BaseLocalizer):
     """Sound source localizer trained with SimSiam on two views of a frame.
 
     For a clip with frame views ``v1, v2`` and VGGish log-mel examples:
@@ -45,6 +45,8 @@ class SSPL(BaseModel):
     without running VGGish; refused when VGGish is trainable or when the cache
     was computed with other VGGish weights).
     """
+
+    audio_keys = ('audio_embedding', 'log_mel')
 
     def __init__(self,
                  visual_backbone: Dict,
@@ -197,15 +199,6 @@ class SSPL(BaseModel):
         return out
 
     # ------------------------------------------------------------- modes
-    def forward(self, inputs: Dict, data_samples: Optional[List] = None, mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self._forward(inputs, data_samples)
-        raise RuntimeError(f'SSPL: invalid mode "{mode}"; use "loss", "predict" or "tensor"')
-
     def loss(self, inputs: Dict, data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         """SimSiam loss of the two views: ``dict(loss=...)``."""
         self.check_cached_embeddings(data_samples)
@@ -230,10 +223,6 @@ class SSPL(BaseModel):
         visual_map = self.extract_visual_feat(frames)
         return self.localize(visual_map, audio_embedding, audio_feature)['sim_map']
 
-    def _forward(self, inputs: Dict, data_samples: Optional[List] = None) -> torch.Tensor:
-        return self.predict_maps(inputs['frames'][:, 0], inputs.get('log_mel'),
-                                 inputs.get('audio_embedding'))
-
     def predict(self, inputs: Dict, data_samples: Optional[List] = None) -> List:
         """Localisation maps of the first view, stored as ``pred_sim_map``
         ``(14, 14)`` in each data sample."""
@@ -247,8 +236,7 @@ class SSPL(BaseModel):
         else:
             sim_maps = self.predict_maps(frames[:, 0], **audio)
         if data_samples is None:
-            from sspl.structures import LocalizationDataSample
             data_samples = [LocalizationDataSample() for _ in range(len(sim_maps))]
         for data_sample, sim_map in zip(data_samples, sim_maps):
-            data_sample.set_field(sim_map.detach(), 'pred_sim_map')
+            data_sample.pred_sim_map = sim_map.detach()
         return data_samples
