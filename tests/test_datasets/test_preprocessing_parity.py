@@ -65,7 +65,7 @@ def _test_view_tensor(results: dict) -> np.ndarray:
         results = transform(results)
     results['waveform'] = np.zeros(48000, np.float32)
     packed = PackAVInputs()(results)
-    preprocessor = AVDataPreprocessor()
+    preprocessor = AVDataPreprocessor(audio_frontend=dict(type='VGGishLogMelFrontend'))
     out = preprocessor(dict(inputs=dict(frames=[packed['inputs']['frames']],
                                         waveform=[packed['inputs']['waveform']]),
                             data_samples=[packed['data_samples']]))

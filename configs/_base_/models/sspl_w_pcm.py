@@ -2,8 +2,11 @@
 # frozen AudioSet VGGish, audio head 128-512-512, PCM (4 cycles), SimSiam head.
 model = dict(
     type='SSPL',
+    # A pipeline that packs the waveform gets its VGGish log-mel examples
+    # computed here, batched on the model's device (docs/benchmark.md).
     data_preprocessor=dict(type='AVDataPreprocessor',
-                           mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)),
+                           mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225),
+                           audio_frontend=dict(type='VGGishLogMelFrontend')),
     # channels_last: same numbers, faster convolutions (docs/benchmark.md).
     visual_backbone=dict(type='VGG16', num_stages=5, frozen=True, pretrained='torchvision',
                          channels_last=True),

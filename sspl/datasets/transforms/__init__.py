@@ -2,7 +2,9 @@ from .embedding_cache import LoadVGGishEmbedding, VGGishEmbeddingCache
 from .formatting import PackAVInputs
 from .geometric import CenterCrop, RandomCrop, RandomFlip, Resize, ResizeShortEdge
 from .loading import LoadAudio, LoadFrame, center_window, normalize_waveform
-from .log_mel import VGGishLogMel, waveform_to_log_mel_examples
+from sspl.audio.vggish_log_mel import waveform_to_log_mel_examples
+
+from .log_mel import VGGishLogMel
 from .log_mel_cache import LoadCachedLogMel
 from .wrappers import MultiView
 

@@ -32,9 +32,9 @@ from typing import Dict, Optional
 import numpy as np
 import torch
 
+from sspl.audio import vggish_log_mel
 from sspl.registry import MODELS, TRANSFORMS
 from sspl.utils.atomic_io import atomic_output_path, atomic_write_text
-from . import log_mel as log_mel_frontend
 from ..validation import DataFileNotFoundError
 from .loading import LoadAudio
 from .log_mel import VGGishLogMel
@@ -50,9 +50,7 @@ def _sha1(data: bytes) -> str:
 
 def log_mel_frontend_params() -> Dict:
     """The constants of the VGGish front end (part of every cache key)."""
-    return {name: getattr(log_mel_frontend, name) for name in (
-        'SAMPLE_RATE', 'WINDOW_LENGTH', 'HOP_LENGTH', 'FFT_LENGTH', 'NUM_MEL_BINS',
-        'MEL_MIN_HZ', 'MEL_MAX_HZ', 'LOG_OFFSET', 'EXAMPLE_FRAMES', 'EXAMPLE_HOP_FRAMES')}
+    return vggish_log_mel.frontend_params()
 
 
 class VGGishEmbeddingCache:
@@ -264,6 +262,8 @@ class LoadVGGishEmbedding:
         results['audio_embedding'] = embedding
         results['vggish_weights_hash'] = cache.weights_fingerprint
         results['vggish_cache_dir'] = cache.key_dir
+        results['pack_meta_keys'] = tuple(results.get('pack_meta_keys', ())) + (
+            'vggish_weights_hash', 'vggish_cache_dir')
         return results
 
     def __repr__(self):

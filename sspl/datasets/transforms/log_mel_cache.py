@@ -9,10 +9,11 @@ import os.path as osp
 
 import numpy as np
 
+from sspl.audio.vggish_log_mel import EXAMPLE_FRAMES, NUM_MEL_BINS
 from sspl.registry import TRANSFORMS
 from ..validation import DataFileError
 from .loading import LoadAudio
-from .log_mel import EXAMPLE_FRAMES, NUM_MEL_BINS, VGGishLogMel
+from .log_mel import VGGishLogMel
 
 
 def load_log_mel_file(path: str) -> np.ndarray:

@@ -59,7 +59,8 @@ class SSPL(BaseLocalizer):
                  eval_both_views: bool = False,
                  init_cfg=None):
         if data_preprocessor is None:
-            data_preprocessor = dict(type='AVDataPreprocessor')
+            data_preprocessor = dict(type='AVDataPreprocessor',
+                                     audio_frontend=dict(type='VGGishLogMelFrontend'))
         if isinstance(data_preprocessor, dict):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
