@@ -95,6 +95,8 @@ def _gt_array(gt_maps, count: int, name: str = 'gt_maps') -> np.ndarray:
 
 
 def _require_boxes(gt_maps: np.ndarray, protocol: str) -> None:
+    if len(gt_maps) == 0:
+        return
     empty = [int(i) for i in np.nonzero(gt_maps.reshape(len(gt_maps), -1).sum(1) <= 0)[0]]
     if empty:
         raise ValueError(f'protocol {protocol!r}: ground-truth maps {empty[:10]} are empty '
