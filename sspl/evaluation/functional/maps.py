@@ -42,8 +42,8 @@ def upsample_maps(maps: np.ndarray, size: Tuple[int, int], mode: str = 'bilinear
     Args:
         mode: ``'bilinear'`` or ``'bicubic'``: ``torch.nn.functional.interpolate``
             (what EZ-VSL, SLAVC, FNAC, SSLalignment and vssl_eval call);
-            ``'cv2_linear'``: ``cv2.resize(..., INTER_LINEAR)`` (SSPL, LVS,
-            SSL-TIE; the half-pixel convention, i.e. ``align_corners=False``).
+            ``'cv2_linear'``: ``cv2.resize(..., INTER_LINEAR)`` (SSPL, LVS;
+            the half-pixel convention, i.e. ``align_corners=False``).
         align_corners: the torch modes' flag (the published choices: True for
             the test scripts, False in EZ-VSL / SLAVC ``train.py`` and FNAC
             ``validate2``); must be None or False for ``'cv2_linear'``.

@@ -10,8 +10,8 @@ As EZ-VSL's ``test.py`` (``utils.Evaluator``) and FNAC's ``validate`` /
 3. with an object-prior map (OGL): that map is upsampled and normalised the
    same way and ``fused = normalise(alpha * av + (1 - alpha) * obj)``;
 4. the threshold is the value at index ``int(0.5 * H * W)`` of the sorted map
-   and the prediction is ``map >= threshold`` (EZ-VSL, FNAC); LVS, SSL-TIE and
-   SSLalignment write ``>`` (``strict=True``). With ``>=`` a flat map predicts
+   and the prediction is ``map >= threshold`` (EZ-VSL, FNAC); LVS and SSLalignment
+   write ``>`` (``strict=True``). With ``>=`` a flat map predicts
    every pixel, with ``>`` none.
 
 cIoU = sum(pred * gt) / (sum(gt) + sum(pred * [gt == 0])); over the dataset:
