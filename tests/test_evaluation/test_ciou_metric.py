@@ -53,17 +53,21 @@ def test_both_protocols_named_and_swapped(cases, tmp_path):
     fixed = run_metric(CIoUMetric(protocol='fixed'), samples)
     median = run_metric(CIoUMetric(protocol='median', out_file=str(tmp_path / 'm.json')),
                         samples)
+    pointing = {'pointing_game', 'pointing_game_consensus'}
     assert set(fixed) == {'cIoU', 'AUC', 'mean_cIoU',
-                          'cIoU_median', 'AUC_median', 'mean_cIoU_median'}
+                          'cIoU_median', 'AUC_median', 'mean_cIoU_median'} | pointing
     assert set(median) == {'cIoU', 'AUC', 'mean_cIoU',
-                           'cIoU_fixed', 'AUC_fixed', 'mean_cIoU_fixed'}
+                           'cIoU_fixed', 'AUC_fixed', 'mean_cIoU_fixed'} | pointing
     for key in ('cIoU', 'AUC', 'mean_cIoU'):
         assert median[key] == fixed[f'{key}_median']
         assert median[f'{key}_fixed'] == fixed[key]
-    # the median pair is really the top-50% protocol, sample by sample
-    cious = [F.ciou(s['pred_sim_map'].numpy(), s['gt_map'].numpy(), 'median') for s in samples]
-    assert (median['cIoU'], median['AUC']) == F.ciou_auc(cious)
-    assert median['mean_cIoU'] == pytest.approx(np.mean(cious))
+    # the median pair is really EZ-VSL's top-50% protocol, sample by sample
+    reference = F.protocol_scores(torch.stack([s['pred_sim_map'] for s in samples]),
+                                  torch.stack([s['gt_map'] for s in samples]), 'median')
+    assert (median['cIoU'], median['AUC']) == F.ciou_auc(reference['ciou'])
+    assert median['mean_cIoU'] == pytest.approx(np.mean(reference['ciou']))
+    saved_samples = json.loads((tmp_path / 'm.json').read_text())['samples']
+    assert [s['ciou_median'] for s in saved_samples] == reference['ciou']
     saved = json.loads((tmp_path / 'm.json').read_text())
     assert saved['protocol'] == 'median'
     assert saved['protocols']['median']['metric_keys'] == ['cIoU', 'AUC', 'mean_cIoU']
@@ -95,13 +99,20 @@ def test_metric_logs_name_the_protocols(cases):
     assert "cIoU_median, AUC_median, mean_cIoU_median: the 'median' protocol" in text
 
 
-def test_constant_map_in_metric_scores_zero():
+def test_constant_map_in_metric_as_each_published_evaluator_scores_it():
+    """A flat map: SSPL's fixed protocol predicts nothing; EZ-VSL's median
+    (map >= its median, the map left unnormalised) predicts every pixel; the
+    pointing game's tied peak covers the frame, so it scores the box's share."""
     gt_map = torch.zeros(224, 224)
     gt_map[20:100, 20:100] = 1
     metric = CIoUMetric()
     metric.process({}, [dict(sample_id='flat', pred_sim_map=torch.full((14, 14), 0.3),
                              gt_map=gt_map)])
-    assert metric.results[0]['ciou_fixed'] == 0.0 and metric.results[0]['ciou_median'] == 0.0
+    result = metric.results[0]
+    share = 80 * 80 / 224 ** 2
+    assert result['ciou_fixed'] == 0.0
+    assert result['ciou_median'] == pytest.approx(share)
+    assert result['hit_pointing'] == pytest.approx(share)
 
 
 def test_missing_annotation_is_an_error_naming_the_sample():

@@ -19,7 +19,7 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 DEFAULT_VAL_KEYS = ('cIoU', 'AUC', 'mean_cIoU', 'cIoU_median', 'AUC_median', 'mean_cIoU_median',
-                    'cIoU_fixed', 'AUC_fixed', 'mean_cIoU_fixed')
+                    'cIoU_fixed', 'AUC_fixed', 'mean_cIoU_fixed', 'pointing_game')
 
 
 def parse_args(argv=None):

@@ -1,6 +1,11 @@
 """cIoU and AUC with the semantics of the published SSPL evaluation, and the
 ground-truth maps of the three benchmarks. Usable on its own (numpy in, floats
-out); :class:`sspl.evaluation.metrics.CIoUMetric` is built on it.
+out); :class:`sspl.evaluation.metrics.LocalizationMetric` is built on it.
+
+Every protocol of the field (fixed, median, adaptive / IIoU, extended,
+pointing, negative_audio) is scored by :func:`protocol_scores`
+(``protocols.py``); the functions below are its ``fixed`` protocol and the
+ground-truth readers.
 
 Two thresholding protocols:
 
@@ -181,3 +186,11 @@ def center_prior_map(size: Tuple[int, int] = (14, 14), sigma: float = 0.25) -> n
     ys = (np.arange(height) + 0.5) / height - 0.5
     xs = (np.arange(width) + 0.5) / width - 0.5
     return np.exp(-(ys[:, None] ** 2 + xs[None, :] ** 2) / (2 * sigma ** 2)).astype(np.float32)
+
+
+# Every protocol of the field behind one entry point (``protocol_scores``); the
+# modules use the functions above, so they are imported last.
+from .adaptive import iiou_group  # noqa: E402
+from .maps import UPSAMPLE_MODES, upsample_maps  # noqa: E402
+from .protocols import (PROTOCOL_OPTIONS, PROTOCOLS, protocol_scores, resolve_options,  # noqa: E402
+                        score_samples, summarize_samples)
