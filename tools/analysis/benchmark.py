@@ -59,7 +59,6 @@ from mmengine.dataset import default_collate, pseudo_collate  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
 from mmengine.optim import build_optim_wrapper  # noqa: E402
 
-from sspl.apis.inference import DEFAULT_TEST_PIPELINE  # noqa: E402
 from sspl.datasets.transforms.embedding_cache import fill_embedding_cache  # noqa: E402
 from sspl.engine.optimizers import amp_dtype_for, amp_optim_wrapper_cfg  # noqa: E402
 from sspl.registry import DATASETS, MODELS, TRANSFORMS  # noqa: E402
@@ -349,7 +348,7 @@ def baseline_model_cfg(model_cfg):
     """The faithful slow path: audio per sample, both views and the loss at
     evaluation, no channels-last."""
     cfg = copy.deepcopy(model_cfg)
-    cfg.update(audio_batching='per_sample', eval_both_views=True)
+    cfg.update(type='PublishedSSPL')
     for part in ('visual_backbone', 'audio_backbone'):
         if 'channels_last' in cfg[part]:
             cfg[part]['channels_last'] = False
@@ -547,7 +546,7 @@ def run(cfg, args, work_dir):
     loaders = {}
     published = Config.fromfile(PUBLISHED_PIPELINES)
     for split, key, fallback in (('train', 'train_dataloader', published.train_pipeline),
-                                 ('test', 'test_dataloader', DEFAULT_TEST_PIPELINE)):
+                                 ('test', 'test_dataloader', published.flickr_test_pipeline)):
         loader_cfg = cfg.get(key) or (cfg.get('val_dataloader') if split == 'test' else None)
         if not loader_cfg:
             note(f'{split}: the config has no {key}: the published pipeline')
@@ -577,9 +576,7 @@ def run(cfg, args, work_dir):
         datasets[split] = {mode: data.build(with_audio(data.pipeline, mode, cache_cfg))
                            for mode in {audio_mode, 'logmel'}}
     note(f'fast path: audio input {audio_mode}; '
-         f'audio_batching={model_cfg.get("audio_batching", "batched")}; '
-         f'VGG16 channels_last={model_cfg["visual_backbone"].get("channels_last", False)}; '
-         f'eval_both_views={model_cfg.get("eval_both_views", False)}')
+         f'VGG16 channels_last={model_cfg["visual_backbone"].get("channels_last", False)}')
 
     # ---- data figures (one process = one worker; then the config's workers)
     train_data = loaders['train']

@@ -1,4 +1,5 @@
 from .base import BaseLocalizer
 from .sspl import SSPL
+from .sspl_published import PublishedSSPL
 
-__all__ = ['BaseLocalizer', 'SSPL']
+__all__ = ['BaseLocalizer', 'SSPL', 'PublishedSSPL']
