@@ -20,7 +20,21 @@ class BaseLocalizer(BaseModel, metaclass=ABCMeta):
       for SSPL, ``spectrogram=`` for the ResNet18 methods) -> the method's raw
       localisation map ``(B, h, w)``, before any upsampling or normalisation;
     - optionally :meth:`predict_maps_and_scores` when the method defines a
-      per-sample confidence (``pred_score``).
+      per-sample confidence (``pred_score``);
+    - :attr:`audio_keys`: the ``inputs`` keys of its audio (empty: reads none).
+
+    Beside it, in the method's own files: a transform for any audio feature
+    the data workers compute (e.g. a spectrogram; ``PackAVInputs`` packs it
+    when its key is one of its ``audio_keys``) or an audio front end for the
+    data preprocessor, a config (model, pipelines, optimizer), and optionally
+    a :class:`sspl.utils.benchmark.MethodBenchmark` for its floor and
+    published baseline. The contract test
+    (``tests/test_models/test_localizers/test_localizer_contract.py``) needs a
+    tiny config of every registered localizer.
+
+    A method without trainable parameters (a baseline such as the centre
+    prior) does not train: its :meth:`loss` raises a :class:`RuntimeError`
+    saying so.
 
     Everything generic (metrics, visualizer, inference API, demos, benchmark)
     reads only ``pred_sim_map``, ``pred_score`` and ``gt_map`` of the data
