@@ -69,3 +69,8 @@ VISUALIZERS = Registry(
     'visualizer', parent=MMENGINE_VISUALIZERS, locations=['sspl.visualization'])
 VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, locations=['sspl.visualization'])
+
+#: A method's part of the benchmark (:mod:`sspl.apis.benchmark`): its floor,
+#: its published-computation baseline, its audio inputs. Registered under the
+#: model type it serves (a subclass of that model is served by it too).
+METHOD_BENCHMARKS = Registry('method benchmark', locations=['sspl.models'])

@@ -1,5 +1,8 @@
 #!/usr/bin/env python
-"""Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [--show-dir DIR]``."""
+"""Evaluate a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [--show-dir DIR]``.
+
+A model without weights (``configs/baselines/``) needs no checkpoint:
+``python tools/test.py configs/baselines/center_prior_flickr.py``."""
 import argparse
 import os
 import os.path as osp
@@ -19,7 +22,8 @@ from sspl.utils.config_validation import validate_config  # noqa: E402
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (evaluate) a sound source localizer')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', nargs='?',
+                        help='checkpoint file (not needed for a model without weights)')
     parser.add_argument('--work-dir', help='the dir to save logs and per-sample results')
     parser.add_argument('--show-dir', help='write heatmap overlays of every test sample here '
                         '(relative to the work dir unless absolute)')
@@ -66,7 +70,11 @@ def main(argv=None):
     setup_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    load_localizer_checkpoint(model, args.checkpoint)
+    if args.checkpoint is not None:
+        load_localizer_checkpoint(model, args.checkpoint)
+    elif model.state_dict():
+        raise SystemExit(f'{args.config}: the {type(model).__name__} model has weights; give '
+                         'the CHECKPOINT to evaluate')
     metrics = runner.test()
     if runner.rank == 0:
         print_summary(runner, metrics, args)
@@ -77,7 +85,9 @@ def print_summary(runner, metrics: dict, args) -> None:
     """The figures and where the outputs went, after mmengine's log lines."""
     protocol = next((getattr(metric, 'protocol', None) for metric in runner.test_evaluator.metrics
                      if hasattr(metric, 'protocol')), None)
-    print(f'\nTest results of {args.checkpoint}'
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    tested = args.checkpoint or f'{type(model).__name__} (no weights)'
+    print(f'\nTest results of {tested}'
           + (f' ({protocol} threshold protocol)' if protocol else '') + ':')
     print('  ' + '  '.join(f'{key}: {value:.4f}' for key, value in metrics.items()
                            if isinstance(value, float)))

@@ -27,7 +27,9 @@ custom_hooks = [dict(type='CheckpointCompatHook'),
                 # Stop at the first NaN/Inf loss, saving the state to inspect.
                 dict(type='NaNGuardHook'),
                 # Log training samples skipped for unreadable files; stop above 5% per epoch.
-                dict(type='SkippedSampleHook', max_skip_fraction=0.05)]
+                dict(type='SkippedSampleHook', max_skip_fraction=0.05),
+                # Refuse cached VGGish embeddings of other weights than the model's.
+                dict(type='EmbeddingCacheCheckHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,

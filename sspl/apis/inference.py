@@ -8,45 +8,60 @@ import torch
 import torch.nn as nn
 from mmengine.dataset import Compose, pseudo_collate
 
+from sspl.datasets.transforms.embedding_cache import check_cached_embeddings
 from sspl.datasets.transforms.loading import LoadAudio
 from sspl.structures import LocalizationDataSample
 
 FrameInput = Union[str, os.PathLike, np.ndarray]
 AudioInput = Union[str, os.PathLike, np.ndarray]
 
-#: The published test view (torchvision Resize(224, bicubic) + CenterCrop(224)),
-#: used when the model's config has no test pipeline.
-DEFAULT_TEST_PIPELINE = [
-    dict(type='LoadFrame'),
-    dict(type='LoadAudio', sample_rate=16000, duration=3.0),
-    dict(type='VGGishLogMel'),
-    dict(type='ResizeShortEdge', size=224),
-    dict(type='CenterCrop', size=224),
-    dict(type='PackAVInputs'),
-]
+def _config_name(cfg) -> str:
+    filename = getattr(cfg, 'filename', None) if cfg is not None else None
+    return filename or 'the model\'s config (no file)'
 
 
 def get_test_pipeline_cfg(cfg) -> List[dict]:
     """The test-time pipeline of a config: ``cfg.test_dataloader.dataset.pipeline``
-    (through dataset wrappers), else ``cfg.test_pipeline``, else
-    :data:`DEFAULT_TEST_PIPELINE`."""
-    dataset = ((cfg or {}).get('test_dataloader') or {}).get('dataset')
+    (through dataset wrappers), else ``cfg.test_pipeline``.
+
+    There is no built-in default: the pre-processing (audio rate, window,
+    features, test view) is the method's and comes from its config. A config
+    with neither raises a :class:`ValueError` naming the config."""
+    if cfg is None:
+        raise ValueError('inference: the model has no config (model.cfg); build it with '
+                         'sspl.apis.init_localizer(CONFIG, CHECKPOINT), or set model.cfg to '
+                         'a config with a test pipeline')
+    dataset = (cfg.get('test_dataloader') or {}).get('dataset')
     while dataset is not None and 'pipeline' not in dataset and 'dataset' in dataset:
         dataset = dataset['dataset']
     if dataset is not None and dataset.get('pipeline'):
         return copy.deepcopy(list(dataset['pipeline']))
-    if cfg is not None and cfg.get('test_pipeline'):
+    if cfg.get('test_pipeline'):
         return copy.deepcopy(list(cfg['test_pipeline']))
-    return copy.deepcopy(DEFAULT_TEST_PIPELINE)
+    raise ValueError(f'{_config_name(cfg)}: the config has no test pipeline '
+                     '(test_dataloader.dataset.pipeline or test_pipeline); the inference API '
+                     'takes the pre-processing (audio loading and features, test view) from '
+                     'there: add one, e.g. the test pipeline of the dataset config the method '
+                     'was trained with')
 
 
-def _build_pipeline(pipeline_cfg: Sequence[dict]) -> Tuple[Compose, LoadAudio]:
-    """The pipeline, and its ``LoadAudio`` step (a default one if it has none)."""
+def _audio_loader(transforms: Sequence) -> Optional[LoadAudio]:
+    """The pipeline's audio loading step: a :class:`LoadAudio`, or the one a
+    transform applies itself (its ``load_audio``, e.g. a cache's)."""
+    for transform in transforms:
+        if isinstance(transform, LoadAudio):
+            return transform
+        if isinstance(getattr(transform, 'load_audio', None), LoadAudio):
+            return transform.load_audio
+    return None
+
+
+def _build_pipeline(pipeline_cfg: Sequence[dict]) -> Tuple[Compose, Optional[LoadAudio]]:
+    """The pipeline, and its audio loading step (None if it has none)."""
     from sspl.registry import TRANSFORMS
     transforms = [TRANSFORMS.build(step) if isinstance(step, dict) else step
                   for step in pipeline_cfg]
-    load_audio = next((t for t in transforms if isinstance(t, LoadAudio)), LoadAudio())
-    return Compose(transforms), load_audio
+    return Compose(transforms), _audio_loader(transforms)
 
 
 def _prepare_waveform(audio: np.ndarray, sample_rate: int, load_audio: LoadAudio) -> np.ndarray:
@@ -84,7 +99,8 @@ def _view_box(probe: Tuple[float, float, float, float], moved: np.ndarray,
 
 
 def _load_sample(frame: FrameInput, audio: AudioInput, sample_rate: Optional[int],
-                 pipeline: Compose, load_audio: LoadAudio, index: int) -> dict:
+                 pipeline: Compose, load_audio: Optional[LoadAudio], index: int,
+                 config_name: str) -> dict:
     results = dict(sample_id=f'sample_{index}')
     if isinstance(frame, (str, os.PathLike)):
         results['frame_path'] = os.fspath(frame)
@@ -100,6 +116,10 @@ def _load_sample(frame: FrameInput, audio: AudioInput, sample_rate: Optional[int
     if isinstance(audio, (str, os.PathLike)):
         results['audio_path'] = os.fspath(audio)
     else:
+        if load_audio is None:
+            raise ValueError(f'{config_name}: the test pipeline has no audio loading step '
+                             '(LoadAudio, or a transform with its own load_audio), so it '
+                             'cannot take a waveform array; give an audio file path instead')
         rate = load_audio.sample_rate if sample_rate is None else int(sample_rate)
         results['waveform'] = _prepare_waveform(audio, rate, load_audio)
     height, width = image.shape[:2]
@@ -128,22 +148,24 @@ def inference_localizer(model: nn.Module,
     """Where does the sound come from?
 
     The frame and audio go through the test pipeline of the model's config
-    (``model.cfg``, as :func:`sspl.apis.init_localizer` sets it: loading,
-    VGGish log-mel, the test view), then ``model.test_step`` as in the test loop.
+    (``model.cfg``, as :func:`sspl.apis.init_localizer` sets it: loading, the
+    method's audio features, the test view; see :func:`get_test_pipeline_cfg`),
+    then ``model.test_step`` as in the test loop.
 
     Args:
         model: a localizer (e.g. from :func:`sspl.apis.init_localizer`), in eval mode.
         frame: an image path, or an ``(H, W, 3)`` uint8 RGB array; or a list of them.
-        audio: an audio file path (resampled to 16 kHz mono, centred 3 s window
-            as the dataset loads it), or a waveform array ``(L,)`` / ``(C, L)``
-            at ``sample_rate`` (centred window of 3 s, tiled when shorter, and
-            normalised the same way); or a list of them (as many as frames).
-        sample_rate: rate of waveform arrays; ``None``: the pipeline's rate (16 kHz).
+        audio: an audio file path (loaded as the pipeline's ``LoadAudio`` does:
+            resampled mono, its centred window), or a waveform array ``(L,)`` /
+            ``(C, L)`` at ``sample_rate`` (resampled to the pipeline's rate,
+            then its window, tiled when shorter, and normalisation); or a list
+            of them (as many as frames).
+        sample_rate: rate of waveform arrays; ``None``: the pipeline's rate.
 
     Returns:
         A :class:`sspl.structures.LocalizationDataSample` per input (a list when
-        lists are given) with ``pred_sim_map`` ``(h, w)`` (the raw cosine
-        similarity map, ``(14, 14)`` for SSPL, CPU float tensor) and metainfo
+        lists are given) with ``pred_sim_map`` ``(h, w)`` (the method's raw
+        map, CPU float tensor), ``pred_score`` where the method defines one, and metainfo
         ``ori_shape`` (H, W) of the frame, ``img_shape`` of the network view and
         ``view_box`` ``(x0, y0, x1, y1)``: the part of the frame (in its pixels)
         that the view, and so the map, covers (a centre crop for the published
@@ -155,12 +177,16 @@ def inference_localizer(model: nn.Module,
     if len(frames) != len(audios):
         raise ValueError(f'inference_localizer: {len(frames)} frames but {len(audios)} audio '
                          'inputs')
-    pipeline, load_audio = _build_pipeline(get_test_pipeline_cfg(getattr(model, 'cfg', None)))
-    samples = [_load_sample(f, a, sample_rate, pipeline, load_audio, i)
+    cfg = getattr(model, 'cfg', None)
+    pipeline, load_audio = _build_pipeline(get_test_pipeline_cfg(cfg))
+    samples = [_load_sample(f, a, sample_rate, pipeline, load_audio, i, _config_name(cfg))
                for i, (f, a) in enumerate(zip(frames, audios))]
-    # The test loop's own step (data preprocessor, SSPL.predict), so cached
-    # VGGish embeddings and the checks on them work here too.
+    # What the runtime's EmbeddingCacheCheckHook does in the test loop.
+    check_cached_embeddings(model, [sample['data_samples'] for sample in samples])
+    # The test loop's own step (data preprocessor, the model's predict).
     results = model.test_step(pseudo_collate(samples))
     for data_sample in results:
         data_sample.pred_sim_map = data_sample.pred_sim_map.float().cpu()
+        if hasattr(data_sample, 'pred_score'):
+            data_sample.pred_score = data_sample.pred_score.float().cpu()
     return results if batched else results[0]

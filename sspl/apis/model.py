@@ -5,7 +5,7 @@ from typing import Optional, Union
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
 
 from sspl.utils.checkpoint import get_state_dict, load_weights_strict, safe_load
 
@@ -76,3 +76,25 @@ def load_localizer_checkpoint(model: torch.nn.Module,
         state_dict = {key[len('module.'):]: value for key, value in state_dict.items()}
     load_weights_strict(model, state_dict, checkpoint,
                         f'the {type(model).__name__} model of the config')
+
+
+def without_pretrained_weights(model_cfg) -> dict:
+    """A copy of a model config that reads no weights file: every
+    ``pretrained`` entry set to None and every ``init_cfg`` of type
+    ``Pretrained`` dropped, at any depth (random initialisation instead)."""
+    def strip(value):
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if key == 'pretrained':
+                    out[key] = None
+                elif key == 'init_cfg' and isinstance(item, dict) and \
+                        item.get('type') == 'Pretrained':
+                    out[key] = None
+                else:
+                    out[key] = strip(item)
+            return type(value)(out) if isinstance(value, ConfigDict) else out
+        if isinstance(value, (list, tuple)):
+            return type(value)(strip(item) for item in value)
+        return value
+    return strip(copy.deepcopy(model_cfg))

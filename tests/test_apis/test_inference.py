@@ -12,7 +12,7 @@ from mmengine.dataset import pseudo_collate
 from PIL import Image
 
 from sspl.apis import inference_localizer, init_localizer
-from sspl.apis.inference import DEFAULT_TEST_PIPELINE, get_test_pipeline_cfg
+from sspl.apis.inference import get_test_pipeline_cfg
 
 CONFIG = 'configs/sspl_w_pcm_synthetic.py'  # tiny sizes, random weights: plumbing only
 
@@ -96,6 +96,25 @@ def test_batches_short_and_stereo_audio(tiny_model, frame_and_audio):
     assert resampled.pred_sim_map.shape == (14, 14)
 
 
+def test_pipeline_rate_and_window_come_from_the_config(tiny_model, frame_and_audio):
+    """A config whose pipeline loads audio at 8 kHz / 2 s: a waveform at
+    8 kHz is used as it is, the same clip given at 16 kHz is resampled to it."""
+    import copy
+    frame, audio = frame_and_audio
+    model = copy.copy(tiny_model)
+    model.cfg = copy.deepcopy(tiny_model.cfg)
+    pipeline = model.cfg.test_dataloader.dataset.pipeline
+    for step in pipeline:
+        if step['type'] == 'LoadAudio':
+            step.update(sample_rate=8000, duration=2.0)
+    import librosa
+    at_8k = librosa.resample(audio, orig_sr=16000, target_sr=8000)
+    from_8k = inference_localizer(model, frame, at_8k, sample_rate=8000).pred_sim_map
+    from_16k = inference_localizer(model, frame, audio, sample_rate=16000).pred_sim_map
+    torch.testing.assert_close(from_8k, from_16k, rtol=1e-4, atol=1e-5)
+    assert not torch.allclose(from_8k, inference_localizer(tiny_model, frame, audio).pred_sim_map)
+
+
 def test_bad_inputs_are_clear_errors(tiny_model, frame_and_audio):
     frame, audio = frame_and_audio
     with pytest.raises(ValueError, match='2 frames but 1 audio'):
@@ -104,12 +123,27 @@ def test_bad_inputs_are_clear_errors(tiny_model, frame_and_audio):
         inference_localizer(tiny_model, frame[..., 0], audio)
     with pytest.raises(ValueError, match='non-empty'):
         inference_localizer(tiny_model, frame, np.zeros(0, np.float32))
+    # A pipeline that loads no audio itself cannot take a waveform array.
+    import copy
+    model = copy.copy(tiny_model)
+    model.cfg = Config(dict(test_pipeline=[dict(type='LoadFrame'), dict(type='PackAVInputs')]))
+    with pytest.raises(ValueError, match='no audio loading step'):
+        inference_localizer(model, frame, audio)
 
 
-def test_pipeline_comes_from_the_config(tiny_model):
+def test_pipeline_comes_from_the_config(tiny_model, tmp_path):
     assert get_test_pipeline_cfg(tiny_model.cfg) == list(tiny_model.cfg.test_dataloader.dataset
                                                       .pipeline)
-    assert get_test_pipeline_cfg(Config(dict(model=dict()))) == DEFAULT_TEST_PIPELINE
+    # No built-in pipeline: a config without one is an error naming it.
+    (tmp_path / 'model_only.py').write_text('model = dict(type="SSPL")\n')
+    model_only = Config.fromfile(str(tmp_path / 'model_only.py'))
+    with pytest.raises(ValueError, match=r'model_only\.py: the config has no test '
+                       'pipeline'):
+        get_test_pipeline_cfg(model_only)
+    with pytest.raises(ValueError, match=r'model\.cfg'):
+        get_test_pipeline_cfg(None)
+    assert get_test_pipeline_cfg(Config(dict(test_pipeline=[dict(type='LoadAudio')]))) == [
+        dict(type='LoadAudio')]
     wrapped = Config(dict(test_dataloader=dict(dataset=dict(
         type='ConcatDataset', dataset=dict(pipeline=[dict(type='LoadFrame')])))))
     assert get_test_pipeline_cfg(wrapped) == [dict(type='LoadFrame')]

@@ -34,10 +34,10 @@ def _inputs(batch=4, size=112):
 
 def test_wrapper_per_device(monkeypatch):
     base = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=1e-3),
-                constructor='SSPLOptimWrapperConstructor')
+                constructor='TrainableParamsOptimWrapperConstructor')
     cpu = amp_optim_wrapper_cfg(base, 'cpu')
     assert cpu['type'] == 'BF16OptimWrapper' and cpu['device_type'] == 'cpu'
-    assert cpu['constructor'] == 'SSPLOptimWrapperConstructor'
+    assert cpu['constructor'] == 'TrainableParamsOptimWrapperConstructor'
     monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda *a, **k: True)
     assert amp_optim_wrapper_cfg(base, 'cuda')['type'] == 'BF16OptimWrapper'
     monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda *a, **k: False)
@@ -56,7 +56,7 @@ def test_train_tool_amp_flag_picks_bf16_on_cpu(repo_root, monkeypatch, load_tool
     args = train_tool.parse_args([config, '--amp', '--work-dir', 'unused'])
     cfg = train_tool.merge_args(Config.fromfile(config), args)
     assert cfg.optim_wrapper.type == 'BF16OptimWrapper'
-    assert cfg.optim_wrapper.constructor == 'SSPLOptimWrapperConstructor'
+    assert cfg.optim_wrapper.constructor == 'TrainableParamsOptimWrapperConstructor'
 
 
 def test_bf16_train_step_on_cpu(tiny_cfg, tiny_model_cfg):

@@ -72,16 +72,45 @@ def test_model_only_config_gets_the_published_pipeline(benchmark, repo_root, tmp
     assert not any(key.startswith('baseline_') for key in _figures(output))
 
 
-def test_baseline_is_the_published_computation(benchmark, tiny_model_cfg):
-    """The baseline variant turns every fast path off (and leaves the
-    config it was given alone)."""
+def test_baseline_is_the_published_computation(tiny_model_cfg):
+    """The baseline variant (SSPL's part of the benchmark, found by the model
+    type) turns every fast path off (and leaves the config it was given alone)."""
     import copy
+
+    from sspl.apis.benchmark import method_benchmark_for
     fast = copy.deepcopy(tiny_model_cfg)
     fast.visual_backbone.channels_last = True
     fast.audio_backbone.channels_last = True
     before = copy.deepcopy(fast)
-    baseline = benchmark.baseline_model_cfg(fast)
-    assert baseline['audio_batching'] == 'per_sample' and baseline['eval_both_views'] is True
+    part = method_benchmark_for(fast)(fast, work_dir='unused', device='cpu')
+    baseline = part.baseline_model_cfg(fast)
+    # PublishedSSPL: the per-sample audio loop and both views at evaluation
+    # (tests/test_performance/test_fast_paths.py checks both against SSPL).
+    assert baseline['type'] == 'PublishedSSPL'
+    from sspl.models.localizers import PublishedSSPL
+    from sspl.registry import MODELS
+    assert type(MODELS.build(baseline)) is PublishedSSPL
     assert baseline['visual_backbone']['channels_last'] is False
     assert baseline['audio_backbone']['channels_last'] is False
     assert fast == before
+
+
+def test_any_localizer_without_a_benchmark_part(benchmark, repo_root, tmp_path, capsys):
+    """The centre prior (no trainable parameters, no benchmark part of its
+    own): eval and data figures of its config's test pipeline, no training
+    figures; --baseline is a clear error."""
+    config = osp.join(repo_root, 'configs', 'baselines', 'center_prior_synthetic.py')
+    argv = [config, '--batch-size', '2', '--iters', '1', '--warmup', '0', '--device', 'cpu',
+            '--threads', '1', '--data-samples', '4', '--work-dir', str(tmp_path)]
+    returned = benchmark.main(argv)
+    output = capsys.readouterr().out
+    figures = _figures(output)
+    assert set(figures) == {'eval_samples_per_s', 'data_samples_per_s',
+                            'data_workers_samples_per_s'}
+    assert all(value > 0 and math.isfinite(value) for value in figures.values())
+    assert figures == pytest.approx({key: returned[key] for key in figures}, rel=1e-3)
+    assert 'training: skipped (CenterPriorLocalizer has no trainable parameters)' in output
+    with pytest.raises(SystemExit, match='no published-computation baseline'):
+        benchmark.main(argv + ['--baseline'])
+    with pytest.raises(SystemExit, match='not an audio input of CenterPriorLocalizer'):
+        benchmark.main(argv + ['--audio', 'cache'])

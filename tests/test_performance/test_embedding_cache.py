@@ -151,7 +151,17 @@ def test_model_same_numbers_from_cache(tmp_path, vggish_file, tiny_model_cfg):
 
 
 def test_model_refuses_foreign_or_trainable_embeddings(tmp_path, vggish_file, tiny_model_cfg):
+    """Embeddings of other VGGish weights are refused before the step (by the
+    check beside the cache, which the runtime's EmbeddingCacheCheckHook runs
+    on every batch); a model whose VGGish has the cache's weights passes;
+    a trainable VGGish refuses any cached embeddings."""
+    from types import SimpleNamespace
+
+    from mmengine.config import Config
     from mmengine.dataset import default_collate
+
+    from sspl.datasets.transforms.embedding_cache import check_cached_embeddings
+    from sspl.registry import HOOKS
     _, backbone = vggish_file
     audio = write_wav(tmp_path / 'clip.wav')
     frame = np.zeros((112, 112, 3), dtype=np.uint8)
@@ -162,7 +172,19 @@ def test_model_refuses_foreign_or_trainable_embeddings(tmp_path, vggish_file, ti
                         seed=3).eval()
     data = other.data_preprocessor(batch, False)
     with pytest.raises(ValueError, match='other VGGish weights'):
-        other.predict(data['inputs'], data['data_samples'])
+        check_cached_embeddings(other, data['data_samples'])
+    hook = HOOKS.build(dict(type='EmbeddingCacheCheckHook'))
+    for before_iter in (hook.before_train_iter, hook.before_val_iter, hook.before_test_iter):
+        with pytest.raises(ValueError, match='other VGGish weights'):
+            before_iter(SimpleNamespace(model=other), 0, batch)
+    # ... and every config of the runtime runs the hook.
+    runtime = Config.fromfile(osp.join(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))), 'configs', 'sspl_w_pcm_synthetic.py'))
+    assert dict(type='EmbeddingCacheCheckHook') in runtime.custom_hooks
+
+    own = build_model(dict(tiny_model_cfg, audio_backbone=backbone)).eval()
+    check_cached_embeddings(own, data['data_samples'])  # the cache's weights: no error
+    hook.before_test_iter(SimpleNamespace(model=own), 0, batch)
 
     trainable = build_model(dict(tiny_model_cfg, audio_backbone=dict(backbone, frozen=False)))
     with pytest.raises(ValueError, match='frozen audio backbone'):
@@ -219,3 +241,9 @@ def test_inference_api_with_a_cached_embedding_pipeline(tmp_path, vggish_file, t
         model.cfg = Config(dict(test_dataloader=dict(dataset=dict(pipeline=pipeline))))
         maps.append(inference_localizer(model, frame, audio).pred_sim_map)
     assert_parity_close(maps[1], maps[0])
+    # A model whose VGGish is not the cache's is refused here too.
+    other = build_model(dict(tiny_model_cfg, audio_backbone=dict(backbone, pretrained=None)),
+                        seed=3).eval()
+    other.cfg = model.cfg
+    with pytest.raises(ValueError, match='other VGGish weights'):
+        inference_localizer(other, frame, audio)

@@ -48,20 +48,29 @@ def test_channels_last_vggish_published_size():
     assert_parity_close(fast(examples), reference(examples))
 
 
+def _published_twin(model, model_cfg):
+    """The benchmark baseline (:class:`PublishedSSPL`, the published
+    computation) of ``model_cfg``, with the weights of ``model``."""
+    from sspl.models.localizers import PublishedSSPL
+    twin = MODELS.build(dict(copy.deepcopy(model_cfg), type='PublishedSSPL'))
+    twin.load_state_dict(model.state_dict())
+    assert isinstance(twin, PublishedSSPL)
+    return twin.train(model.training)
+
+
 def test_batched_audio_equals_per_sample_published_size(tiny_model_cfg):
     """The audio branch on all B x T examples at once == the published loop
     over samples (published VGGish and audio head)."""
     cfg = dict(tiny_model_cfg, audio_backbone=dict(type='VGGish', pretrained=None),
                audio_head=dict(type='AudioHead', in_dim=128, hidden_dim=512, out_dim=64))
     model = build_model(cfg).eval()
+    published = _published_twin(model, cfg)
     log_mel = torch.randn(2, 3, 1, 96, 64)
     calls = []  # batch size of every VGGish call
-    model.audio_backbone.register_forward_hook(
-        lambda module, args, output: calls.append(args[0].shape[0]))
-    model.audio_batching = 'per_sample'
-    slow_embedding, slow_feature = model.extract_audio_feat(log_mel)
+    for vggish in (published.audio_backbone, model.audio_backbone):
+        vggish.register_forward_hook(lambda module, args, output: calls.append(args[0].shape[0]))
+    slow_embedding, slow_feature = published.extract_audio_feat(log_mel)
     assert calls == [3, 3]  # the published loop: one call per sample
-    model.audio_batching = 'batched'
     fast_embedding, fast_feature = model.extract_audio_feat(log_mel)
     assert calls[2:] == [6]  # one call on all B x T examples
     assert_parity_close(fast_embedding, slow_embedding)
@@ -83,23 +92,27 @@ def _frames(batch=4, size=112):
 
 def test_single_view_predict_equals_view1_of_published_evaluation(tiny_model_cfg):
     model = build_model(tiny_model_cfg).eval()
+    published = _published_twin(model, tiny_model_cfg)
     frames, log_mel = _frames()
     frames_seen = []  # frames per visual backbone call
-    model.visual_backbone.register_forward_hook(
-        lambda module, args, output: frames_seen.append(args[0].shape[0]))
+    for vgg16 in (published.visual_backbone, model.visual_backbone):
+        vgg16.register_forward_hook(
+            lambda module, args, output: frames_seen.append(args[0].shape[0]))
     with torch.no_grad():
-        model.eval_both_views = True
-        both = [s.pred_sim_map for s in model.predict(dict(frames=frames, log_mel=log_mel))]
+        both = [s.pred_sim_map for s in published.predict(dict(frames=frames, log_mel=log_mel))]
         assert sum(frames_seen) == 2 * len(frames)  # both views
-        model.eval_both_views = False
         one = [s.pred_sim_map for s in model.predict(dict(frames=frames, log_mel=log_mel))]
         assert sum(frames_seen) == 3 * len(frames)  # then the test view only
         # The one-view path only ever needs view 1.
         first = [s.pred_sim_map for s in model.predict(dict(frames=frames[:, :1],
                                                             log_mel=log_mel))]
-    for a, b, c in zip(one, both, first):
+        # The published evaluation of a one-view sample gives that view twice.
+        published_first = [s.pred_sim_map for s in published.predict(
+            dict(frames=frames[:, :1], log_mel=log_mel))]
+    for a, b, c, d in zip(one, both, first, published_first):
         assert_parity_close(a, b)
         assert torch.equal(a, c)
+        assert_parity_close(a, d)
 
 
 def _grads(model, frames, log_mel):

@@ -5,12 +5,17 @@ classes: the stand-in for ImageNet pretraining on the built-in dataset.
 SSPL relies on a visual backbone whose features already tell objects apart
 (the published model freezes an ImageNet VGG16); the synthetic domain has no
 such model and the ImageNet weights cannot be downloaded everywhere. This tool
-trains the config's (scaled) VGG16 to recognise the class of the object at
-each position of its output map (a cosine classifier over the 8 object classes
-and background) on frames of a separate ``pretrain`` split, and writes the
-weights in torchvision's layout (``features.*``), which the config then loads
-frozen via ``model.visual_backbone.pretrained``. It never sees audio: which
-object sounds is left for SSPL to learn.
+trains the config's (scaled) visual backbone to recognise the class of the
+object at each position of its output map (a cosine classifier over the 8
+object classes and background) on frames of a separate ``pretrain`` split, and
+writes the backbone's own state dict (for VGG16: torchvision's layout,
+``features.*``), which the config then loads frozen via
+``model.<backbone>.pretrained``. It never sees audio: which object sounds is
+left for the method to learn.
+
+Any backbone that maps ``(B, 3, S, S)`` frames to a ``(B, C, h, w)`` map and
+loads its ``pretrained`` file as its own state dict works; ``--backbone``
+names the model config's entry (``visual_backbone`` for SSPL).
 
     python tools/synthetic/pretrain_backbone.py configs/sspl_w_pcm_synthetic.py
 """
@@ -37,9 +42,11 @@ from sspl.utils.atomic_io import atomic_torch_save  # noqa: E402
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('config', help='a synthetic SSPL config (its visual_backbone is trained)')
+    parser.add_argument('config', help='a synthetic config (its visual backbone is trained)')
+    parser.add_argument('--backbone', default='visual_backbone',
+                        help='the entry of the model config to pretrain')
     parser.add_argument('--out', help='output weights (default: the config\'s '
-                        'model.visual_backbone.pretrained)')
+                        'model.<backbone>.pretrained)')
     parser.add_argument('--num-clips', type=int, default=600,
                         help='clips of the pretrain split (two frames each)')
     parser.add_argument('--epochs', type=int, default=5)
@@ -65,15 +72,18 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     register_all_modules()
     cfg = Config.fromfile(args.config)
-    backbone_cfg = cfg.model.visual_backbone.copy()
+    if not isinstance(cfg.model.get(args.backbone), dict):
+        raise SystemExit(f'{args.config}: the model config has no {args.backbone!r} entry '
+                         '(--backbone names the visual backbone to pretrain)')
+    backbone_cfg = cfg.model[args.backbone].copy()
     out = args.out or backbone_cfg.get('pretrained')
     if out == 'torchvision' and not args.out:
-        print(f'{args.config}: the visual backbone loads torchvision\'s ImageNet VGG16: '
+        print(f'{args.config}: the visual backbone loads torchvision\'s ImageNet weights: '
               'nothing to pretrain')
         return 0
     if not out or out == 'torchvision':
-        raise SystemExit(f'{args.config}: model.visual_backbone.pretrained is not a file path; '
-                         'give --out')
+        raise SystemExit(f'{args.config}: model.{args.backbone}.pretrained is not a file '
+                         'path; give --out')
     if osp.exists(out) and not args.force:
         print(f'{out} exists: nothing to do (use --force to retrain)')
         return 0
@@ -87,9 +97,13 @@ def main(argv=None) -> int:
     MMLogger.get_instance('pretrain_backbone', log_file=osp.splitext(out)[0] + '.log')
     backbone.init_weights()
     image_size = cfg.get('image_size', 112)
-    grid = image_size // 2 ** (backbone.num_stages - 1)
+    with torch.no_grad():  # the map's channels and grid, whatever the backbone
+        channels, grid, grid_w = backbone(torch.zeros(1, 3, image_size, image_size)).shape[1:]
+    if grid != grid_w:
+        raise SystemExit(f'{args.config}: the {type(backbone).__name__} map of a square '
+                         f'frame is {grid} x {grid_w}; the class maps need a square grid')
     num_classes = len(CLASSES) + 1  # + background
-    class_weights = torch.nn.Parameter(0.1 * torch.randn(num_classes, backbone.out_channels))
+    class_weights = torch.nn.Parameter(0.1 * torch.randn(num_classes, channels))
     optimizer = torch.optim.Adam(list(backbone.parameters()) + [class_weights], lr=args.lr)
 
     frames, labels = build_frames(args.num_clips, args.seed, image_size, grid)
@@ -119,8 +133,7 @@ def main(argv=None) -> int:
         print(f'epoch {epoch + 1}/{args.epochs}: loss {np.mean(losses):.3f}, '
               f'per-position accuracy {np.mean(correct):.3f} ({time.time() - start:.0f} s)',
               flush=True)
-    state_dict = {f'features.{key}': value for key, value in backbone.features.state_dict().items()}
-    atomic_torch_save(state_dict, out)
+    atomic_torch_save(backbone.state_dict(), out)
     print(f'wrote {out}')
     return 0
 

@@ -6,7 +6,7 @@ lr_ssl_head = 5e-5   # SimSiam projector and predictor
 
 optim_wrapper = dict(
     type='OptimWrapper',
-    constructor='SSPLOptimWrapperConstructor',
+    constructor='TrainableParamsOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=lr_frame, betas=(0.9, 0.999), weight_decay=1e-4),
     paramwise_cfg=dict(custom_keys={
         'audio_head': dict(lr=lr_sound),

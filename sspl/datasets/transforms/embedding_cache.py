@@ -42,6 +42,9 @@ from .log_mel import VGGishLogMel
 #: bump when the layout or the meaning of an entry changes
 CACHE_FORMAT_VERSION = 1
 WEIGHTS_INDEX = 'weights_index.json'
+#: metainfo keys :class:`LoadVGGishEmbedding` writes into each sample
+FINGERPRINT_KEY = 'vggish_weights_hash'
+CACHE_DIR_KEY = 'vggish_cache_dir'
 
 
 def _sha1(data: bytes) -> str:
@@ -226,7 +229,8 @@ class LoadVGGishEmbedding:
     and stored, so the first epoch fills the cache; or fill it beforehand with
     ``tools/data/cache_vggish_embeddings.py CONFIG``. The sample's metainfo gets
     ``vggish_weights_hash``: the model refuses embeddings of other weights than
-    its own VGGish.
+    its own VGGish (:func:`check_cached_embeddings`, run on every batch by
+    :class:`sspl.engine.hooks.EmbeddingCacheCheckHook` and by the inference API).
 
     Args:
         cache_dir: root folder of the cache (e.g. ``data_root + '/vggish_embeddings'``).
@@ -246,6 +250,12 @@ class LoadVGGishEmbedding:
         self.cache = VGGishEmbeddingCache(cache_dir, backbone, sample_rate, duration, normalize)
         self.on_miss = on_miss
 
+    @property
+    def load_audio(self) -> LoadAudio:
+        """The audio loading this transform applies (rate, window,
+        normalisation), for callers that hand it waveforms."""
+        return self.cache.load_audio
+
     def __call__(self, results: dict) -> dict:
         cache = self.cache
         clip_id = cache.clip_id(results)
@@ -260,15 +270,57 @@ class LoadVGGishEmbedding:
             embedding = cache.embed(log_mel).cpu().numpy()
             cache.store(clip_id, embedding)
         results['audio_embedding'] = embedding
-        results['vggish_weights_hash'] = cache.weights_fingerprint
-        results['vggish_cache_dir'] = cache.key_dir
+        results[FINGERPRINT_KEY] = cache.weights_fingerprint
+        results[CACHE_DIR_KEY] = cache.key_dir
         results['pack_meta_keys'] = tuple(results.get('pack_meta_keys', ())) + (
-            'vggish_weights_hash', 'vggish_cache_dir')
+            FINGERPRINT_KEY, CACHE_DIR_KEY)
         return results
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(cache_dir={self.cache.cache_dir!r}, '
                 f'weights={self.cache.weights_path!r}, on_miss={self.on_miss!r})')
+
+
+# ------------------------------------------------------- checking the model
+
+
+def check_cached_embeddings(model: torch.nn.Module, data_samples) -> None:
+    """Refuse cached embeddings computed with other weights than the model's.
+
+    Each sample read through :class:`LoadVGGishEmbedding` carries the
+    fingerprint of the VGGish weights its embeddings came from
+    (``vggish_weights_hash`` in its metainfo). The model's own backbones are
+    the modules with a ``weights_fingerprint()`` (e.g.
+    :class:`sspl.models.backbones.VGGish`): the fingerprint must be one of
+    theirs, or a :class:`ValueError` names the sample, both fingerprints and
+    the cache folder. Samples without a fingerprint (no cache) and models
+    without a fingerprinted backbone (a method that does not read the
+    embeddings' backbone) pass. Cheap after the first call: the backbones keep
+    their fingerprint until their weights are loaded again.
+
+    Args:
+        model: the localizer (a DDP wrapper's ``module`` is looked into).
+        data_samples: the batch's data samples (``LocalizationDataSample``).
+    """
+    cached = [(sample, sample.metainfo.get(FINGERPRINT_KEY)) for sample in data_samples or []]
+    cached = [(sample, fingerprint) for sample, fingerprint in cached if fingerprint is not None]
+    if not cached:
+        return
+    model = getattr(model, 'module', model)
+    backbones = [module for module in model.modules()
+                 if callable(getattr(module, 'weights_fingerprint', None))]
+    if not backbones:
+        return
+    own = {module.weights_fingerprint() for module in backbones}
+    for sample, fingerprint in cached:
+        if fingerprint not in own:
+            ours = ', '.join(sorted(value[:12] for value in own))
+            raise ValueError(
+                f'{type(model).__name__}: the cached VGGish embeddings of sample '
+                f'{sample.metainfo.get("sample_id")} were computed with other VGGish '
+                f'weights (fingerprint {fingerprint[:12]}, model {ours}, cache '
+                f'{sample.metainfo.get(CACHE_DIR_KEY)}); point the pipeline\'s '
+                'LoadVGGishEmbedding at the weights the model loads')
 
 
 # ------------------------------------------------------------ filling ahead

@@ -1,5 +1,6 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .checkpoint_compat_hook import CheckpointCompatHook
+from .embedding_cache_check_hook import EmbeddingCacheCheckHook
 from .early_stopping_hook import ResumableEarlyStoppingHook
 from .epoch_seed_hook import EpochSeedHook
 from .nan_guard_hook import NaNGuardHook, NonFiniteLossError
@@ -9,4 +10,5 @@ from .visualization_hook import LocalizationVisualizationHook
 
 __all__ = ['CheckpointCompatHook', 'PerSampleResultsHook', 'LocalizationVisualizationHook',
            'AtomicCheckpointHook', 'ResumableEarlyStoppingHook', 'EpochSeedHook', 'NaNGuardHook',
-           'NonFiniteLossError', 'SkippedSampleHook', 'TooManyBadSamplesError']
+           'NonFiniteLossError', 'SkippedSampleHook', 'TooManyBadSamplesError',
+           'EmbeddingCacheCheckHook']

@@ -1,5 +1,6 @@
 from .amp_optim_wrapper import BF16OptimWrapper, amp_dtype_for, amp_optim_wrapper_cfg
-from .sspl_optim_wrapper_constructor import SSPLOptimWrapperConstructor
+from .trainable_params_optim_wrapper_constructor import (SSPLOptimWrapperConstructor,
+                                                         TrainableParamsOptimWrapperConstructor)
 
-__all__ = ['SSPLOptimWrapperConstructor', 'BF16OptimWrapper', 'amp_dtype_for',
-           'amp_optim_wrapper_cfg']
+__all__ = ['TrainableParamsOptimWrapperConstructor', 'SSPLOptimWrapperConstructor',
+           'BF16OptimWrapper', 'amp_dtype_for', 'amp_optim_wrapper_cfg']

@@ -20,7 +20,21 @@ class BaseLocalizer(BaseModel, metaclass=ABCMeta):
       for SSPL, ``spectrogram=`` for the ResNet18 methods) -> the method's raw
       localisation map ``(B, h, w)``, before any upsampling or normalisation;
     - optionally :meth:`predict_maps_and_scores` when the method defines a
-      per-sample confidence (``pred_score``).
+      per-sample confidence (``pred_score``);
+    - :attr:`audio_keys`: the ``inputs`` keys of its audio (empty: reads none).
+
+    Beside it, in the method's own files: a transform for any audio feature
+    the data workers compute (e.g. a spectrogram; ``PackAVInputs`` packs it
+    when its key is one of its ``audio_keys``) or an audio front end for the
+    data preprocessor, a config (model, pipelines, optimizer), and optionally
+    a :class:`sspl.utils.benchmark.MethodBenchmark` for its floor and
+    published baseline. The contract test
+    (``tests/test_models/test_localizers/test_localizer_contract.py``) needs a
+    tiny config of every registered localizer.
+
+    A method without trainable parameters (a baseline such as the centre
+    prior) does not train: its :meth:`loss` raises a :class:`RuntimeError`
+    saying so.
 
     Everything generic (metrics, visualizer, inference API, demos, benchmark)
     reads only ``pred_sim_map``, ``pred_score`` and ``gt_map`` of the data
@@ -33,6 +47,7 @@ class BaseLocalizer(BaseModel, metaclass=ABCMeta):
 
     #: the ``inputs`` keys holding this method's audio, in the order they are
     #: looked for; the ones present are passed to :meth:`predict_maps` by name.
+    #: Empty for a method that reads no audio (e.g. the centre prior).
     audio_keys: Tuple[str, ...] = ()
 
     # ------------------------------------------------------------- dispatch
@@ -68,7 +83,7 @@ class BaseLocalizer(BaseModel, metaclass=ABCMeta):
     def audio_inputs(self, inputs: Dict) -> Dict[str, torch.Tensor]:
         """The audio entries of ``inputs`` this method reads (:attr:`audio_keys`)."""
         audio = {key: inputs[key] for key in self.audio_keys if inputs.get(key) is not None}
-        if not audio:
+        if not audio and self.audio_keys:
             raise ValueError(f'{type(self).__name__}: the inputs hold none of its audio keys '
                              f'{self.audio_keys} (they hold {sorted(inputs)}); check that the '
                              "pipeline's audio transforms and the data preprocessor's audio "
@@ -87,6 +102,14 @@ class BaseLocalizer(BaseModel, metaclass=ABCMeta):
         sample, and ``pred_score`` where the method defines one."""
         sim_maps, scores = self.predict_maps_and_scores(self.first_view(inputs),
                                                         **self.audio_inputs(inputs))
+        return self.to_data_samples(sim_maps, scores, data_samples)
+
+    @staticmethod
+    def to_data_samples(sim_maps: torch.Tensor, scores: Optional[torch.Tensor] = None,
+                        data_samples: Optional[List] = None) -> List[LocalizationDataSample]:
+        """``sim_maps`` ``(B, h, w)`` (and ``scores`` ``(B,)``) written, detached,
+        as ``pred_sim_map`` (and ``pred_score``) of each data sample (new ones
+        when ``data_samples`` is None)."""
         if data_samples is None:
             data_samples = [LocalizationDataSample() for _ in range(len(sim_maps))]
         for index, data_sample in enumerate(data_samples):

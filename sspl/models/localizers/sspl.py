@@ -5,7 +5,6 @@ from typing import Dict, List, Optional, Tuple
 import torch
 import torch.nn.functional as F
 from sspl.registry import MODELS
-from sspl.structures import LocalizationDataSample
 from .base import BaseLocalizer
 
 
@@ -29,21 +28,23 @@ class SSPL(BaseLocalizer):
         visual_backbone: config of the visual backbone (``VGG16``).
         audio_backbone: config of the audio backbone (``VGGish``).
         audio_head: config of the trainable audio head (``AudioHead``).
-        neck: config of the PCM, or None for SSPL w/o PCM.
         head: config of the SimSiam head (with its loss).
+        neck: config of the PCM, or None for SSPL w/o PCM.
         data_preprocessor: config of the data preprocessor.
-        audio_batching: ``'batched'`` runs the audio branch once on all
-            ``B x T`` examples; ``'per_sample'`` loops over the samples like the
-            published code (kept as the benchmark baseline; same numbers).
-        eval_both_views: in ``predict``, also run the second view and the loss
-            as the published evaluation did (only the baseline needs it).
 
     Audio inputs: ``log_mel`` ``(B, T, 1, 96, 64)`` VGGish log-mel examples, or
     ``audio_embedding`` ``(B, T, 128)``: the frozen VGGish's embeddings of
     those examples, read from a cache by
     :class:`sspl.datasets.transforms.LoadVGGishEmbedding` (the same numbers,
-    without running VGGish; refused when VGGish is trainable or when the cache
-    was computed with other VGGish weights).
+    without running VGGish; refused when VGGish is trainable; the cache's
+    weights fingerprint is checked against this model's VGGish by
+    :class:`sspl.engine.hooks.EmbeddingCacheCheckHook`).
+
+    The audio branch runs once on all ``B x T`` examples of a batch and
+    evaluation runs the one test view: the same numbers as the published
+    computation (per-sample audio loop, both views and the loss at
+    evaluation), which :class:`sspl.models.localizers.PublishedSSPL` keeps as
+    the benchmark's baseline.
     """
 
     audio_keys = ('audio_embedding', 'log_mel')
@@ -55,8 +56,6 @@ class SSPL(BaseLocalizer):
                  head: Dict,
                  neck: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
-                 audio_batching: str = 'batched',
-                 eval_both_views: bool = False,
                  init_cfg=None):
         if data_preprocessor is None:
             data_preprocessor = dict(type='AVDataPreprocessor',
@@ -64,20 +63,46 @@ class SSPL(BaseLocalizer):
         if isinstance(data_preprocessor, dict):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        if audio_batching not in ('batched', 'per_sample'):
-            raise ValueError(f"SSPL: audio_batching must be 'batched' or 'per_sample', "
-                             f'got {audio_batching!r}')
         self.visual_backbone = MODELS.build(visual_backbone)
         self.audio_backbone = MODELS.build(audio_backbone)
         self.audio_head = MODELS.build(audio_head)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(head)
-        self.audio_batching = audio_batching
-        self.eval_both_views = eval_both_views
 
     @property
     def with_neck(self) -> bool:
         return self.neck is not None
+
+    # ------------------------------------------------------------- the method
+    def loss(self, inputs: Dict, data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
+        """SimSiam loss between the audio-attended features of the two views.
+
+        ``inputs['frames']`` ``(B, 2, 3, H, W)`` and the audio (``log_mel``
+        or ``audio_embedding``) -> ``dict(loss=...)``.
+        """
+        audio_embedding, audio_feature = self.extract_audio_feat(**self.audio_inputs(inputs))
+        view1, view2 = self.localize_views(inputs['frames'], audio_embedding, audio_feature)
+        p1, p2, z1, z2 = self.head(view1['fav'], view2['fav'])
+        return dict(loss=self.head.loss(p1, p2, z1, z2))
+
+    def predict_maps(self, frames: torch.Tensor, log_mel: Optional[torch.Tensor] = None,
+                     audio_embedding: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Raw similarity map of one view: the cosine between the audio feature
+        and each position of the (PCM-transformed) visual map.
+
+        Args:
+            frames: ``(B, 3, 224, 224)`` normalised frames.
+            log_mel: ``(B, T, 1, 96, 64)`` VGGish log-mel examples.
+            audio_embedding: ``(B, T, 128)`` cached VGGish embeddings, instead
+                of ``log_mel``.
+
+        Returns:
+            ``(B, 14, 14)`` raw cosine-similarity map (in eval mode: the batch
+            norms of the PCM use their running statistics).
+        """
+        audio_embedding, audio_feature = self.extract_audio_feat(log_mel, audio_embedding)
+        visual_map = self.extract_visual_feat(frames)
+        return self.localize(visual_map, audio_embedding, audio_feature)['sim_map']
 
     # ------------------------------------------------------------------ parts
     def extract_audio_feat(self, log_mel: Optional[torch.Tensor] = None,
@@ -86,7 +111,18 @@ class SSPL(BaseLocalizer):
         """``(B, T, 1, 96, 64)`` log-mel examples (or their ``(B, T, 128)``
         cached VGGish embeddings) -> audio embedding ``(B, 128)``
         (L2-normalised mean of the VGGish embeddings) and audio feature
-        ``(B, 512)`` (mean of the audio-head outputs)."""
+        ``(B, 512)`` (mean of the audio-head outputs), the branch run once on
+        all ``B x T`` examples."""
+        examples, cached = self._audio_examples(log_mel, audio_embedding)
+        batch, num_examples = examples.shape[:2]
+        embedding, feature = self._embed_examples(examples.flatten(0, 1), cached)
+        embedding = embedding.view(batch, num_examples, -1).mean(dim=1)
+        feature = feature.view(batch, num_examples, -1).mean(dim=1)
+        return F.normalize(embedding, p=2, dim=1), feature
+
+    def _audio_examples(self, log_mel: Optional[torch.Tensor],
+                        audio_embedding: Optional[torch.Tensor]) -> Tuple[torch.Tensor, bool]:
+        """The audio examples to embed and whether they are cached embeddings."""
         cached = audio_embedding is not None
         if cached and not getattr(self.audio_backbone, 'frozen', False):
             raise ValueError('SSPL: cached VGGish embeddings (inputs["audio_embedding"]) '
@@ -94,17 +130,7 @@ class SSPL(BaseLocalizer):
                              'LoadVGGishEmbedding from the pipeline or freeze VGGish')
         if not cached and log_mel is None:
             raise ValueError('SSPL: the inputs hold neither "log_mel" nor "audio_embedding"')
-        examples = audio_embedding if cached else log_mel  # (B, T, 128) or (B, T, 1, 96, 64)
-        if self.audio_batching == 'per_sample':
-            pairs = [self._embed_examples(sample, cached) for sample in examples]
-            embedding = torch.stack([emb.mean(dim=0) for emb, _ in pairs])
-            feature = torch.stack([feat.mean(dim=0) for _, feat in pairs])
-        else:
-            batch, num_examples = examples.shape[:2]
-            embedding, feature = self._embed_examples(examples.flatten(0, 1), cached)
-            embedding = embedding.view(batch, num_examples, -1).mean(dim=1)
-            feature = feature.view(batch, num_examples, -1).mean(dim=1)
-        return F.normalize(embedding, p=2, dim=1), feature
+        return (audio_embedding if cached else log_mel), cached
 
     def _embed_examples(self, examples: torch.Tensor, cached: bool = False
                         ) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -113,25 +139,6 @@ class SSPL(BaseLocalizer):
         VGGish embeddings already."""
         embedding = examples if cached else self.audio_backbone(examples)
         return embedding, self.audio_head(embedding)
-
-    def check_cached_embeddings(self, data_samples: Optional[List]) -> None:
-        """Refuse cached VGGish embeddings computed with other weights than this
-        model's VGGish (the ``vggish_weights_hash`` the cache transform puts in
-        each sample's metainfo)."""
-        expected = None
-        for data_sample in data_samples or []:
-            cached = data_sample.metainfo.get('vggish_weights_hash')
-            if cached is None:
-                continue
-            if expected is None:
-                expected = self.audio_backbone.weights_fingerprint()
-            if cached != expected:
-                raise ValueError(
-                    f'SSPL: the cached VGGish embeddings of sample '
-                    f'{data_sample.metainfo.get("sample_id")} were computed with other VGGish '
-                    f'weights (fingerprint {cached[:12]}, model {expected[:12]}, cache '
-                    f'{data_sample.metainfo.get("vggish_cache_dir")}); point the pipeline\'s '
-                    'LoadVGGishEmbedding at the weights the model loads')
 
     def extract_visual_feat(self, frames: torch.Tensor) -> torch.Tensor:
         """``(N, 3, 224, 224)`` normalised frames -> ``(N, 512, 14, 14)``."""
@@ -160,16 +167,42 @@ class SSPL(BaseLocalizer):
 
     def localize(self, visual_map: torch.Tensor, audio_embedding: torch.Tensor,
                  audio_feature: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """One view: PCM (if any), similarity map and attention pooling."""
+        """One view: PCM (if any), similarity map and attention pooling.
+
+        ``visual_map`` ``(B, C, h, w)``, ``audio_embedding`` ``(B, 128)``,
+        ``audio_feature`` ``(B, C)`` -> ``visual_map`` (the PCM output),
+        ``sim_map`` / ``att_map`` ``(B, h, w)`` and ``fav`` ``(B, C)``."""
         if self.with_neck:
             visual_map = self.neck(visual_map, audio_embedding)
         sim_map = self.similarity_map(visual_map, audio_feature)
         fav, att_map = self.attention_pool(visual_map, sim_map)
         return dict(visual_map=visual_map, sim_map=sim_map, att_map=att_map, fav=fav)
 
+    def localize_views(self, frames: torch.Tensor, audio_embedding: torch.Tensor,
+                       audio_feature: torch.Tensor) -> List[Dict[str, torch.Tensor]]:
+        """:meth:`localize` on each of the two views ``frames`` ``(B, 2, 3, H, W)``;
+        each view's dict also holds its ``backbone_map``.
+
+        Both views go through the (frozen, BN-free) backbone in one call; the
+        PCM and the head see one view at a time, so their batch-norm
+        statistics are per view, as in the published code."""
+        batch, num_views = frames.shape[:2]
+        if num_views != 2:
+            raise ValueError(f'SSPL needs 2 views per sample for training, got {num_views}')
+        backbone_maps = self.extract_visual_feat(frames.transpose(0, 1).flatten(0, 1))
+        backbone_maps = backbone_maps.view(num_views, batch, *backbone_maps.shape[1:])
+        views = []
+        for backbone_map in backbone_maps:
+            view = self.localize(backbone_map, audio_embedding, audio_feature)
+            view['backbone_map'] = backbone_map
+            views.append(view)
+        return views
+
     def forward_views(self, frames: torch.Tensor, log_mel: Optional[torch.Tensor] = None,
                       audio_embedding: Optional[torch.Tensor] = None) -> Dict:
-        """The full two-view computation.
+        """The full two-view computation with every intermediate (what the
+        parity tests compare with the published code; :meth:`loss` is its
+        ``loss``).
 
         Args:
             frames: ``(B, 2, 3, H, W)`` normalised views.
@@ -181,63 +214,9 @@ class SSPL(BaseLocalizer):
         ``(B, 512)``, per view (``view1``, ``view2``) the backbone map, the neck
         output, ``sim_map``, ``att_map`` and ``fav``; ``p1, p2, z1, z2`` and ``loss``.
         """
-        batch, num_views = frames.shape[:2]
-        if num_views != 2:
-            raise ValueError(f'SSPL needs 2 views per sample for training, got {num_views}')
         audio_embedding, audio_feature = self.extract_audio_feat(log_mel, audio_embedding)
-        # Both views through the (frozen, BN-free) backbone in one call.
-        backbone_maps = self.extract_visual_feat(frames.transpose(0, 1).flatten(0, 1))
-        backbone_maps = backbone_maps.view(num_views, batch, *backbone_maps.shape[1:])
-        out = dict(audio_embedding=audio_embedding, audio_feature=audio_feature)
-        # The PCM and the head see one view at a time: their batch-norm
-        # statistics are per view, as in the published code.
-        for index in range(num_views):
-            view = self.localize(backbone_maps[index], audio_embedding, audio_feature)
-            view['backbone_map'] = backbone_maps[index]
-            out[f'view{index + 1}'] = view
-        p1, p2, z1, z2 = self.head(out['view1']['fav'], out['view2']['fav'])
-        out.update(p1=p1, p2=p2, z1=z1, z2=z2, loss=self.head.loss(p1, p2, z1, z2))
-        return out
-
-    # ------------------------------------------------------------- modes
-    def loss(self, inputs: Dict, data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
-        """SimSiam loss of the two views: ``dict(loss=...)``."""
-        self.check_cached_embeddings(data_samples)
-        return dict(loss=self.forward_views(inputs['frames'], inputs.get('log_mel'),
-                                            inputs.get('audio_embedding'))['loss'])
-
-    def predict_maps(self, frames: torch.Tensor, log_mel: Optional[torch.Tensor] = None,
-                     audio_embedding: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """Raw similarity map of one view.
-
-        Args:
-            frames: ``(B, 3, 224, 224)`` normalised frames.
-            log_mel: ``(B, T, 1, 96, 64)`` VGGish log-mel examples.
-            audio_embedding: ``(B, T, 128)`` cached VGGish embeddings, instead
-                of ``log_mel``.
-
-        Returns:
-            ``(B, 14, 14)`` raw cosine-similarity map (in eval mode: the batch
-            norms of the PCM use their running statistics).
-        """
-        audio_embedding, audio_feature = self.extract_audio_feat(log_mel, audio_embedding)
-        visual_map = self.extract_visual_feat(frames)
-        return self.localize(visual_map, audio_embedding, audio_feature)['sim_map']
-
-    def predict(self, inputs: Dict, data_samples: Optional[List] = None) -> List:
-        """Localisation maps of the first view, stored as ``pred_sim_map``
-        ``(14, 14)`` in each data sample."""
-        self.check_cached_embeddings(data_samples)
-        frames = inputs['frames']
-        audio = dict(log_mel=inputs.get('log_mel'), audio_embedding=inputs.get('audio_embedding'))
-        if self.eval_both_views:  # the published evaluation: both (equal) views and the loss
-            views = frames[:, :2] if frames.shape[1] >= 2 else frames[:, :1].expand(
-                -1, 2, -1, -1, -1)
-            sim_maps = self.forward_views(views, **audio)['view1']['sim_map']
-        else:
-            sim_maps = self.predict_maps(frames[:, 0], **audio)
-        if data_samples is None:
-            data_samples = [LocalizationDataSample() for _ in range(len(sim_maps))]
-        for data_sample, sim_map in zip(data_samples, sim_maps):
-            data_sample.pred_sim_map = sim_map.detach()
-        return data_samples
+        view1, view2 = self.localize_views(frames, audio_embedding, audio_feature)
+        p1, p2, z1, z2 = self.head(view1['fav'], view2['fav'])
+        return dict(audio_embedding=audio_embedding, audio_feature=audio_feature,
+                    view1=view1, view2=view2, p1=p1, p2=p2, z1=z1, z2=z2,
+                    loss=self.head.loss(p1, p2, z1, z2))

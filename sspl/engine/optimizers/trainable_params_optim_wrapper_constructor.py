@@ -1,4 +1,5 @@
-"""Optimizer construction with the published parameter groups of SSPL."""
+"""Optimizer construction over the trainable parameters, with absolute
+learning rates per parameter group."""
 from typing import List
 
 import torch.nn as nn
@@ -8,20 +9,23 @@ from sspl.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
-class SSPLOptimWrapperConstructor(DefaultOptimWrapperConstructor):
+class TrainableParamsOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     """mmengine's default constructor, with two differences:
 
-    - parameters that do not require gradients (the frozen backbones) are left
+    - parameters that do not require gradients (frozen backbones) are left
       out of the optimizer;
     - an entry of ``paramwise_cfg.custom_keys`` may give an absolute ``lr`` (and
       ``weight_decay``) besides mmengine's ``lr_mult`` / ``decay_mult``, so a
-      config states the published learning rates as they are::
+      config states a method's published learning rates as they are::
 
-          custom_keys={'audio_head': dict(lr=lr_sound),
-                       'neck': dict(lr=lr_frame),
-                       'error_rates': dict(lr=lr_frame, decay_mult=0.0), ...}
+          custom_keys={'<module name>': dict(lr=1e-4),
+                       '<parameter name>': dict(lr=1e-4, decay_mult=0.0), ...}
+
+      (a method's schedule config names its own parts, e.g.
+      ``configs/_base_/schedules/sspl_adamw.py``).
 
     Keys match substrings of parameter names, longest key first (mmengine's rule).
+    Also registered as ``SSPLOptimWrapperConstructor``, its former name.
     """
 
     def add_params(self, params: List[dict], module: nn.Module, prefix: str = '',
@@ -44,3 +48,9 @@ class SSPLOptimWrapperConstructor(DefaultOptimWrapperConstructor):
                                 group[option] *= custom_keys[key].get('decay_mult', 1.0)
                     break
             params.append(group)
+
+
+#: The former name (configs written before the rename keep working).
+SSPLOptimWrapperConstructor = TrainableParamsOptimWrapperConstructor
+OPTIM_WRAPPER_CONSTRUCTORS.register_module(name='SSPLOptimWrapperConstructor',
+                                           module=TrainableParamsOptimWrapperConstructor)

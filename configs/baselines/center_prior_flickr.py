@@ -1,0 +1,16 @@
+# Centre prior on Flickr-SoundNet (SSPL's 249 annotated test clips):
+# the same centred Gaussian map for every clip (CenterPriorLocalizer: no
+# weights, no training), scored on the samples, ground truth and evaluator
+# of configs/_base_/datasets/flickr10k.py.
+#     python tools/test.py configs/baselines/center_prior_flickr.py
+_base_ = ['../_base_/datasets/flickr10k.py', '../_base_/default_runtime.py']
+
+# map_size: the resolution of the localizer it is compared with (SSPL's VGG16
+# map at 224 px is 14 x 14); sigma: a fraction of the map side.
+model = dict(type='CenterPriorLocalizer', map_size=(14, 14), sigma=0.25)
+
+# Test only: the centre prior does not train.
+train_dataloader = None
+val_dataloader = None
+val_evaluator = None
+test_cfg = dict(type='TestLoop')
