@@ -72,6 +72,8 @@ def main(argv=None):
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     if args.checkpoint is not None:
         load_localizer_checkpoint(model, args.checkpoint)
+        # named in the per-sample results (PerSampleResultsHook's run_info)
+        runner.message_hub.update_info('checkpoint', osp.abspath(args.checkpoint))
     elif model.state_dict():
         raise SystemExit(f'{args.config}: the {type(model).__name__} model has weights; give '
                          'the CHECKPOINT to evaluate')
