@@ -30,8 +30,10 @@ def _dataset_info(cfg) -> Optional[dict]:
     return info
 
 
-def _run_info(runner, split: str) -> dict:
-    """What the run is; the entries a runner lacks are None."""
+def _run_info(runner, split: str, training: bool) -> dict:
+    """What the run is; the entries a runner lacks are None. The epoch and
+    iteration only during training (``runner.epoch`` would build the train
+    loop, and its data, in a test run)."""
     cfg = getattr(runner, 'cfg', None) or {}
     model = getattr(runner, 'model', None)
     model = getattr(model, 'module', model)
@@ -42,8 +44,8 @@ def _run_info(runner, split: str) -> dict:
                 work_dir=getattr(runner, 'work_dir', None),
                 model=type(model).__name__ if model is not None else None,
                 checkpoint=hub.get_info('checkpoint') if hub is not None else None,
-                split=split, epoch=getattr(runner, 'epoch', None),
-                iter=getattr(runner, 'iter', None),
+                split=split, epoch=getattr(runner, 'epoch', None) if training else None,
+                iter=getattr(runner, 'iter', None) if training else None,
                 dataset=_dataset_info(loader.get('dataset')))
 
 
@@ -65,7 +67,7 @@ class PerSampleResultsHook(Hook):
     labels its rows with): ``config``, ``experiment``, ``model`` (the
     localizer's type), ``checkpoint`` (the message hub's ``checkpoint`` info,
     set by ``tools/test.py``), ``split`` (``'val'`` / ``'test'``),
-    ``epoch`` / ``iter`` and ``dataset`` (its config: type and file entries,
+    ``epoch`` / ``iter`` (during training) and ``dataset`` (its config: type and file entries,
     through wrappers; no pipeline).
 
     Args:
@@ -89,7 +91,7 @@ class PerSampleResultsHook(Hook):
         split = file_name.split('_')[0].split('.')[0]
         for metric in _metrics_of(loop):
             if isinstance(getattr(metric, 'run_info', None), dict):
-                metric.run_info = _run_info(runner, split)
+                metric.run_info = _run_info(runner, split, self._training)
             if not hasattr(metric, 'out_file'):
                 continue
             if metric.out_file is not None and id(metric) not in self._managed:
