@@ -73,17 +73,32 @@ def printed_figures(out):
     return {key.strip(): float(value) for key, value in pairs}
 
 
-def test_sspl_on_the_synthetic_extended_split_with_probes(tmp_path):
-    """configs/sspl_w_pcm_synthetic.py, the extended split by --cfg-options,
-    every protocol, and the probes of --negative-audio: 6 positives, 6
-    negatives, 3 x 6 probes in one run."""
-    checkpoint = random_checkpoint(SYNTHETIC, str(tmp_path / 'sspl.pth'))
-    work_dir = str(tmp_path / 'work')
-    out = run_test([SYNTHETIC, checkpoint, '--work-dir', work_dir, '--negative-audio',
-                    '--cfg-options', 'model.visual_backbone.pretrained=None',
-                    'test_dataloader.dataset.split=test_extended', 'test_evaluator.protocols=all',
-                    'test_evaluator.score_range=(-1,1)', 'visualizer.vis_backends=[]']
-                   + loader_options(num=6, data_root=str(tmp_path / 'data')))
+@pytest.fixture(scope='module')
+def synthetic_runs(tmp_path_factory):
+    """tools/test.py, as a user types it, on the synthetic extended split (6
+    positives, 6 negatives): SSPL (random weights) with --negative-audio (3 x 6
+    probes), configs/sspl_w_pcm_synthetic.py and --cfg-options; the centre
+    prior of configs/baselines/. Returns ``{name: (work_dir, output)}``."""
+    root = tmp_path_factory.mktemp('synthetic_runs')
+    data = str(root / 'data')
+    extended = ['test_dataloader.dataset.split=test_extended', 'test_evaluator.protocols=all',
+                'visualizer.vis_backends=[]'] + loader_options(num=6, data_root=data)
+    checkpoint = random_checkpoint(SYNTHETIC, str(root / 'sspl.pth'))
+    runs = {}
+    runs['sspl'] = str(root / 'sspl'), run_test([
+        SYNTHETIC, checkpoint, '--work-dir', str(root / 'sspl'), '--negative-audio',
+        '--cfg-options', 'model.visual_backbone.pretrained=None',
+        'test_evaluator.score_range=(-1,1)'] + extended)
+    prior = osp.join(REPO_ROOT, 'configs', 'baselines', 'center_prior_synthetic.py')
+    runs['prior'] = str(root / 'prior'), run_test([
+        prior, '--work-dir', str(root / 'prior'), '--cfg-options',
+        'test_evaluator.score_range=None'] + extended)
+    runs['checkpoint'] = checkpoint
+    return runs
+
+
+def test_sspl_on_the_synthetic_extended_split_with_probes(synthetic_runs):
+    work_dir, out = synthetic_runs['sspl']
     assert '6 negatives, 18 negative-audio probes' in out
     figures = printed_figures(out)
     for key in EVERY_PROTOCOL:
@@ -97,20 +112,15 @@ def test_sspl_on_the_synthetic_extended_split_with_probes(tmp_path):
     assert 'conf_negative_extended' in negative and 'conf_negative_extended_abs' in negative
     probe = next(s for s in saved['samples'] if s['sample_id'] == 'test_00003@noise')
     assert probe['pair_id'] == 'test_00003' and 'pia_thr05_negative_audio' in probe
-    assert saved['run_info']['checkpoint'] == checkpoint
+    assert saved['run_info']['checkpoint'] == synthetic_runs['checkpoint']
     assert saved['run_info']['model'] == 'SSPL'
     assert saved['run_info']['dataset']['type'] == 'NegativeAudioProbes'
     for key in EVERY_PROTOCOL:
         assert saved['metrics'][key] == pytest.approx(figures[key], abs=1e-4), key
 
 
-def test_centre_prior_on_the_synthetic_extended_split(tmp_path):
-    config = osp.join(REPO_ROOT, 'configs', 'baselines', 'center_prior_synthetic.py')
-    work_dir = str(tmp_path / 'work')
-    out = run_test([config, '--work-dir', work_dir, '--cfg-options',
-                    'test_dataloader.dataset.split=test_extended', 'test_evaluator.protocols=all',
-                    'test_evaluator.score_range=None', 'visualizer.vis_backends=[]']
-                   + loader_options(num=6, data_root=str(tmp_path / 'data')))
+def test_centre_prior_on_the_synthetic_extended_split(synthetic_runs):
+    work_dir, out = synthetic_runs['prior']
     figures = printed_figures(out)
     assert 'extended/AP' in figures and 'adaptive/IIoU' in figures
     saved = per_sample_file(work_dir)
@@ -118,6 +128,30 @@ def test_centre_prior_on_the_synthetic_extended_split(tmp_path):
     confs = {round(s.get('conf_extended', s.get('conf_negative_extended')), 6)
              for s in saved['samples']}
     assert len(confs) == 1 and saved['num_negatives'] == 6
+
+
+def test_leaderboard_of_the_runs(synthetic_runs, tmp_path, load_tool):
+    """tools/analysis/leaderboard.py on the two work dirs: one row each, the
+    figures of their files, the two plots."""
+    out_dir = str(tmp_path / 'board')
+    outputs = load_tool('tools/analysis/leaderboard.py').main(
+        [synthetic_runs['sspl'][0], synthetic_runs['prior'][0], '--out-dir', out_dir])
+    assert outputs['runs'] == 2
+    for key in ('markdown', 'csv', 'success_rate', 'precision_recall'):
+        assert osp.isfile(outputs[key]), key
+    import csv
+    with open(outputs['csv']) as f:
+        rows = {row['method']: row for row in csv.DictReader(f)}
+    assert set(rows) == {'SSPL', 'CenterPriorLocalizer'}
+    for name, (work_dir, _) in (('SSPL', synthetic_runs['sspl']),
+                                ('CenterPriorLocalizer', synthetic_runs['prior'])):
+        metrics = per_sample_file(work_dir)['metrics']
+        assert float(rows[name]['fixed/cIoU']) == metrics['cIoU']
+        assert float(rows[name]['median/AUC']) == metrics['AUC_median']
+        assert float(rows[name]['extended/AP']) == metrics['extended/AP']
+    assert rows['SSPL']['negative_audio/silence/pIA_thr05'] != ''
+    assert rows['CenterPriorLocalizer']['negative_audio/silence/pIA_thr05'] == ''  # no probes
+    assert rows['SSPL']['probes'] == '18'
 
 
 def write_extended_flickr(root, num=6):
