@@ -141,3 +141,24 @@ def test_the_config_option_wraps_the_test_set_and_adds_the_protocol(repo_root):
     cfg.test_evaluator = dict(type='SomethingElse')
     with pytest.raises(ValueError, match='has no LocalizationMetric'):
         with_negative_audio(cfg)
+
+
+def test_test_tool_options(repo_root, load_tool):
+    """tools/test.py --negative-audio / --swap-audio set the config up (and
+    are two runs, not one)."""
+    tool = load_tool('tools/test.py')
+    config = osp.join(repo_root, 'configs', 'sspl_w_pcm_synthetic.py')
+    args = tool.parse_args([config, 'x.pth', '--negative-audio', 'noise', '--probe-seed', '4'])
+    cfg = tool.merge_args(Config.fromfile(config), args)
+    assert (cfg.test_dataloader.dataset.kinds, cfg.test_dataloader.dataset.seed) == (['noise'], 4)
+    assert 'negative_audio' in cfg.test_evaluator.protocols
+    cfg = tool.merge_args(Config.fromfile(config), tool.parse_args([config, 'x.pth',
+                                                                    '--negative-audio']))
+    assert cfg.test_dataloader.dataset.kinds == ['silence', 'noise', 'offscreen']
+    cfg = tool.merge_args(Config.fromfile(config), tool.parse_args([config, 'x.pth',
+                                                                    '--swap-audio']))
+    assert (cfg.test_dataloader.dataset.mode, cfg.test_dataloader.dataset.kinds) == (
+        'replace', ['offscreen'])
+    with pytest.raises(SystemExit, match='two runs'):
+        tool.merge_args(Config.fromfile(config), tool.parse_args(
+            [config, 'x.pth', '--swap-audio', '--negative-audio']))
