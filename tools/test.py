@@ -12,7 +12,8 @@ from mmengine.model import is_model_wrapper  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from sspl.apis.model import load_localizer_checkpoint  # noqa: E402
-from sspl.utils import register_all_modules, setup_distributed  # noqa: E402
+from sspl.engine.compat.dist import setup_distributed  # noqa: E402
+from sspl.utils import register_all_modules  # noqa: E402
 from sspl.utils.config_validation import validate_config  # noqa: E402
 
 

@@ -12,8 +12,9 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from sspl.engine.optimizers import amp_optim_wrapper_cfg  # noqa: E402
-from sspl.utils import register_all_modules, setup_distributed  # noqa: E402
-from sspl.engine.resume import resolve_auto_resume  # noqa: E402
+from sspl.engine.compat.dist import setup_distributed  # noqa: E402
+from sspl.utils import register_all_modules  # noqa: E402
+from sspl.engine.compat.resume import resolve_auto_resume  # noqa: E402
 from sspl.utils.config_validation import validate_config  # noqa: E402
 
 

@@ -13,7 +13,7 @@ from mmengine.logging import MessageHub
 import sspl.utils.atomic_io as atomic_io
 from reliability_helpers import RecordingLogger
 from sspl.engine.hooks import AtomicCheckpointHook
-from sspl.engine.resume import checkpoint_is_complete
+from sspl.engine.compat.resume import checkpoint_is_complete
 from sspl.registry import HOOKS
 from sspl.utils import safe_load
 

@@ -16,7 +16,7 @@ from mmengine.hooks import Hook
 
 from reliability_helpers import REPO_ROOT, dump_config, subprocess_env, tiny_train_config
 from sspl.engine.hooks import ResumableEarlyStoppingHook
-from sspl.engine.resume import checkpoint_is_complete, find_resumable_checkpoint, \
+from sspl.engine.compat.resume import checkpoint_is_complete, find_resumable_checkpoint, \
     resolve_auto_resume
 from sspl.registry import HOOKS
 from sspl.utils import CheckpointError, safe_load
@@ -225,7 +225,7 @@ def _save(path, epoch):
 
 
 def test_auto_resume_without_checkpoint_starts_fresh_and_says_so(tmp_path, monkeypatch):
-    import sspl.engine.resume as resume_module
+    import sspl.engine.compat.resume as resume_module
     logged = []
     monkeypatch.setattr(resume_module, 'print_log', lambda msg, **kw: logged.append(msg))
     from mmengine.config import Config
@@ -236,7 +236,7 @@ def test_auto_resume_without_checkpoint_starts_fresh_and_says_so(tmp_path, monke
 
 
 def test_auto_resume_skips_a_damaged_latest_checkpoint(tmp_path, monkeypatch):
-    import sspl.engine.resume as resume_module
+    import sspl.engine.compat.resume as resume_module
     monkeypatch.setattr(resume_module, 'print_log', lambda msg, **kw: None)
     for epoch in (1, 2, 3):
         _save(tmp_path / f'epoch_{epoch}.pth', epoch)

@@ -10,7 +10,7 @@ from mmengine.hooks import CheckpointHook
 
 from sspl.registry import HOOKS
 from sspl.utils.atomic_io import TMP_SUFFIX, atomic_write_text
-from ..atomic_file_backend import ATOMIC_LOCAL_BACKEND
+from ..compat.atomic_file_backend import ATOMIC_LOCAL_BACKEND
 
 #: message-hub key: the last epoch whose validation finished (saved with the checkpoint).
 LAST_VAL_EPOCH_KEY = 'last_val_epoch'
