@@ -12,7 +12,7 @@ from mmengine.model import is_model_wrapper  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from sspl.apis.model import load_localizer_checkpoint  # noqa: E402
-from sspl.engine.compat.dist import setup_distributed  # noqa: E402
+from sspl.engine.compat import install_safe_checkpoint_loader, setup_distributed  # noqa: E402
 from sspl.utils import register_all_modules  # noqa: E402
 from sspl.utils.config_validation import validate_config  # noqa: E402
 
@@ -61,6 +61,7 @@ def merge_args(cfg: Config, args) -> Config:
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
+    install_safe_checkpoint_loader()  # every load of the runner: weights_only
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     validate_config(cfg, args.config)
