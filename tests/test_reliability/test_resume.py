@@ -172,8 +172,9 @@ def test_crash_during_validation_then_resume_keeps_best_and_early_stopping(tmp_p
     cfg = tiny_train_config(str(tmp_path / 'reference'), data_root, max_epochs=3)
     # min_delta=1 never counts as an improvement after the first validation:
     # patience 1 stops the run after epoch 2 of 3.
-    cfg.default_hooks.early_stopping = dict(type='EarlyStoppingHook', monitor='mean_cIoU',
-                                            rule='greater', min_delta=1.0, patience=1)
+    cfg.default_hooks.early_stopping = dict(type='ResumableEarlyStoppingHook',
+                                            monitor='mean_cIoU', rule='greater', min_delta=1.0,
+                                            patience=1)
     reference = train_in_process(cfg)
     assert reference.epoch == 2
     expected_state = _early_stopping_state(reference)
@@ -206,8 +207,8 @@ def test_crash_during_validation_then_resume_keeps_best_and_early_stopping(tmp_p
 
 def test_resuming_a_run_that_stopped_early_trains_nothing(tmp_path, data_root):
     cfg = tiny_train_config(str(tmp_path / 'run'), data_root, max_epochs=3)
-    cfg.default_hooks.early_stopping = dict(type='EarlyStoppingHook', monitor='mean_cIoU',
-                                            rule='greater', min_delta=-10.0,
+    cfg.default_hooks.early_stopping = dict(type='ResumableEarlyStoppingHook',
+                                            monitor='mean_cIoU', rule='greater', min_delta=-10.0,
                                             stopping_threshold=-1.0)  # stops after epoch 1
     first = train_in_process(cfg)
     assert first.epoch == 1

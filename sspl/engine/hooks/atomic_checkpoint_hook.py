@@ -6,12 +6,12 @@ from ..compat.atomic_checkpoint_saving import AtomicCheckpointSaving
 LAST_VAL_EPOCH_KEY = 'last_val_epoch'
 
 
-@HOOKS.register_module(name=['AtomicCheckpointHook', 'CheckpointHook'])
+@HOOKS.register_module()
 class AtomicCheckpointHook(AtomicCheckpointSaving):
     """mmengine's :class:`~mmengine.hooks.CheckpointHook` (same arguments) made
-    safe against interruption, and registered in sspl under both names, so
-    ``type='CheckpointHook'`` in an sspl config gives this class
-    (``type='mmengine.CheckpointHook'`` gives the stock one).
+    safe against interruption. Registered under its own name only:
+    ``type='AtomicCheckpointHook'`` (as ``configs/_base_/default_runtime.py``
+    names it); ``type='CheckpointHook'`` is mmengine's stock hook.
 
     What changes:
 
