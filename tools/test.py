@@ -3,18 +3,15 @@
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
+from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.model import is_model_wrapper  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-from sspl.apis.model import load_localizer_checkpoint  # noqa: E402
-from sspl.engine.compat import install_safe_checkpoint_loader, setup_distributed  # noqa: E402
-from sspl.utils import register_all_modules  # noqa: E402
-from sspl.utils.config_validation import validate_config  # noqa: E402
+from sspl.apis.model import load_localizer_checkpoint
+from sspl.engine.compat import install_safe_checkpoint_loader, setup_distributed
+from sspl.utils import register_all_modules
+from sspl.utils.config_validation import validate_config
 
 
 def parse_args(argv=None):

@@ -50,20 +50,18 @@ import tempfile
 import time
 from contextlib import contextmanager, nullcontext
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+import torch
+import torch.nn as nn
+from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.dataset import default_collate, pseudo_collate
+from mmengine.logging import MMLogger
+from mmengine.optim import build_optim_wrapper
 
-import torch  # noqa: E402
-import torch.nn as nn  # noqa: E402
-from mmengine.config import Config, ConfigDict, DictAction  # noqa: E402
-from mmengine.dataset import default_collate, pseudo_collate  # noqa: E402
-from mmengine.logging import MMLogger  # noqa: E402
-from mmengine.optim import build_optim_wrapper  # noqa: E402
-
-from sspl.apis.inference import DEFAULT_TEST_PIPELINE  # noqa: E402
-from sspl.datasets.transforms.embedding_cache import fill_embedding_cache  # noqa: E402
-from sspl.engine.optimizers import amp_dtype_for, amp_optim_wrapper_cfg  # noqa: E402
-from sspl.registry import DATASETS, MODELS, TRANSFORMS  # noqa: E402
-from sspl.utils import register_all_modules  # noqa: E402
+from sspl.apis.inference import DEFAULT_TEST_PIPELINE
+from sspl.datasets.transforms.embedding_cache import fill_embedding_cache
+from sspl.engine.optimizers import amp_dtype_for, amp_optim_wrapper_cfg
+from sspl.registry import DATASETS, MODELS, TRANSFORMS
+from sspl.utils import register_all_modules
 
 # The published pre-processing, used when the config has no dataloaders
 # (model-only configs): the training pipeline of the benchmark configs and the

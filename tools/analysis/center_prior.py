@@ -11,19 +11,15 @@ truth as ``tools/test.py``.
 """
 import argparse
 import json
-import os.path as osp
-import sys
 
 import torch
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+from mmengine.config import Config
+from mmengine.evaluator import Evaluator
 
-from mmengine.config import Config  # noqa: E402
-from mmengine.evaluator import Evaluator  # noqa: E402
-
-from sspl.evaluation.functional import center_prior_map  # noqa: E402
-from sspl.registry import DATASETS  # noqa: E402
-from sspl.utils import register_all_modules  # noqa: E402
+from sspl.evaluation.functional import center_prior_map
+from sspl.registry import DATASETS
+from sspl.utils import register_all_modules
 
 
 def parse_args(argv=None):

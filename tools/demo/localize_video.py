@@ -16,13 +16,11 @@ carries the 16 kHz mono audio unless ``--no-audio``. Runs on CPU.
 import argparse
 import os
 import os.path as osp
-import sys
 from fractions import Fraction
 from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
 SAMPLE_RATE = 16000
 
