@@ -7,7 +7,7 @@
 # tools/run_demo.sh picks this config by itself where a CUDA GPU is present
 # and the weights are cached or downloadable (tools/synthetic/imagenet_vgg16_available.py);
 # on a CPU the full VGG16 makes an epoch take tens of minutes.
-_base_ = ['./sspl_w_pcm_synthetic.py']
+_base_ = ['./sspl-w-pcm_vgg16-tiny-vggish-tiny_1xb32-10e_synthetic-112px.py']
 
 image_size = 224
 data_root = 'data/synthetic_224'

@@ -4,8 +4,8 @@
 # Weights: docs/model_zoo.md (converting the released checkpoints, VGGish file).
 # Data: SoundNet-Flickr 10k train, Flickr test 249 (docs/dataset_preparation.md).
 _base_ = [
-    './_base_/models/sspl_w_pcm.py',
-    './_base_/datasets/flickr10k.py',
-    './_base_/schedules/sspl_adamw.py',
-    './_base_/default_runtime.py',
+    '../_base_/models/sspl_w_pcm.py',
+    '../_base_/datasets/flickr10k.py',
+    '../_base_/schedules/sspl_adamw.py',
+    '../_base_/default_runtime.py',
 ]

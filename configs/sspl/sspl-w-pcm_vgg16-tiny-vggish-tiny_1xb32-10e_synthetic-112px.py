@@ -1,12 +1,13 @@
 # SSPL w/ PCM on the built-in synthetic dataset, small enough for 2 CPU cores
-# (docs/synthetic.md). Same classes and algorithm as configs/sspl_w_pcm.py,
-# scaled through the config: 112 px frames; VGG16 with 4 stages at 1/8 width
-# gives a 64 x 14 x 14 map; VGGish at 1/8 width; a 64-channel PCM.
+# (docs/synthetic.md). Same classes and algorithm as
+# sspl-w-pcm_vgg16-vggish_2xb128-20e_flickr10k.py, scaled through the config:
+# 112 px frames; VGG16 with 4 stages at 1/8 width gives a 64 x 14 x 14 map;
+# VGGish at 1/8 width; a 64-channel PCM.
 _base_ = [
-    './_base_/models/sspl_w_pcm.py',
-    './_base_/datasets/synthetic.py',
-    './_base_/schedules/sspl_adamw.py',
-    './_base_/default_runtime.py',
+    '../_base_/models/sspl_w_pcm.py',
+    '../_base_/datasets/synthetic.py',
+    '../_base_/schedules/sspl_adamw.py',
+    '../_base_/default_runtime.py',
 ]
 
 model = dict(
