@@ -7,38 +7,46 @@ explicit call (``tools/train.py`` and ``tools/test.py`` make it; a script
 that builds its own ``Runner`` calls it too). Each module's docstring says
 what it fixes; what users see of them is in ``docs/troubleshooting.md``.
 
-========================  ==========================================  ============================================  ==================================
-where                     upstream bug (mmengine 0.10.7, torch 2.11)  how it is worked around                       delete when
-========================  ==========================================  ============================================  ==================================
-checkpoint_compat_hook    checkpoints hold ``HistoryBuffer`` (its     ``CheckpointCompatHook``: plain lists /       mmengine saves message hubs
-                          pickle names ``builtins.getattr``) and      numbers before saving, buffers rebuilt        without HistoryBuffer / numpy
-                          numpy values: ``torch.load`` with torch     after loading (``weights_only`` loads them;   (the 0.11 pre-releases only turn
-                          2.6's default ``weights_only=True``         nothing is allow-listed)                      ``weights_only`` off: not a fix)
-                          refuses them, so ``resume`` fails
-safe_checkpoint_loader    ``CheckpointLoader`` calls ``torch.load``   ``install_safe_checkpoint_loader()``          mmengine passes
-                          without ``weights_only``: on torch < 2.6    replaces the local loader by                  ``weights_only=True`` and torch
-                          a checkpoint executes pickled code; on      ``sspl.utils.safe_load``: a clear             < 2.6 is no longer supported
-                          2.6+ the refusal is an opaque pickle error  ``CheckpointError`` naming the file
-atomic_file_backend,      ``CheckpointHook`` writes under the final   ``AtomicLocalBackend`` (``atomic_local``:     mmengine's ``CheckpointHook``
-atomic_checkpoint_saving  name (a kill leaves a truncated file) and   tmp file + rename) and                        writes atomically and deletes
-                          deletes old / previous-best checkpoints     ``AtomicCheckpointSaving``, which overrides   after writing (re-check the
-                          *before* writing the new one                two private methods (a reordered copy of      copied private methods on every
-                                                                      ``_save_checkpoint_with_step``; deferred      mmengine upgrade)
-                                                                      removal in ``_save_best_checkpoint``)
-resume                    auto-resume trusts ``last_checkpoint``:     ``find_resumable_checkpoint``: the newest     mmengine's auto-resume skips
-                          a missing or truncated file named there     complete ``epoch_N`` / ``iter_N`` file, a     incomplete checkpoints
-                          fails the resume (or "resumes from None")   clear error when none is complete
-early_stopping_hook       ``EarlyStoppingHook`` keeps its best score  ``ResumableEarlyStoppingHook`` stores its     mmengine's hook saves its state
-                          and patience only in memory: they reset     state in the message hub (saved in every
-                          on resume                                   checkpoint)
-dist                      ``init_dist`` always calls                  ``setup_distributed``: gloo process group     ``init_dist`` supports CPU-only
-                          ``torch.cuda.set_device`` (no CPU DDP);     created before the Runner, DDP with           machines
-                          SyncBatchNorm needs CUDA                    ``device_ids=None``, ``sync_bn`` dropped
-                                                                      with a warning
-bf16_optim_wrapper        ``AmpOptimWrapper`` asserts CUDA, builds a  ``BF16OptimWrapper``: ``torch.autocast``      ``AmpOptimWrapper`` runs on CPU
-                          ``GradScaler`` even for bf16, uses the      bf16 on any device, no scaler                 and skips the scaler for bf16
-                          deprecated ``torch.cuda.amp.GradScaler``
-========================  ==========================================  ============================================  ==================================
+========================  ================  ========================================  ========================================  ================================
+module                    upstream          bug                                       workaround                                delete when
+========================  ================  ========================================  ========================================  ================================
+checkpoint_compat_hook    mmengine 0.10.7,  checkpoints hold ``HistoryBuffer`` (its   ``CheckpointCompatHook``: plain lists /   mmengine saves message hubs
+                          torch >= 2.6      pickle names ``builtins.getattr``) and    numbers before saving, buffers rebuilt    without HistoryBuffer / numpy
+                                            numpy values; torch 2.6 loads with        after loading; nothing is allow-listed    (the 0.11 pre-releases only turn
+                                            ``weights_only=True`` by default and                                                ``weights_only`` off: not a fix)
+                                            refuses them, so ``resume`` fails
+
+safe_checkpoint_loader    mmengine 0.10.7   ``CheckpointLoader`` calls                ``install_safe_checkpoint_loader()``      mmengine passes
+                                            ``torch.load`` without ``weights_only``:  (called by the tools) routes local files  ``weights_only=True`` and torch
+                                            on torch < 2.6 a checkpoint runs pickled  to ``sspl.utils.safe_load``: a            < 2.6 is no longer supported
+                                            code; on 2.6+ a refusal is an opaque      ``CheckpointError`` naming the file
+                                            pickle error
+
+atomic_file_backend,      mmengine 0.10.7   ``CheckpointHook`` writes under the       ``AtomicLocalBackend``                    ``CheckpointHook`` writes
+atomic_checkpoint_saving                    final name (a kill leaves a truncated     (``atomic_local``: tmp file + rename);    atomically and deletes after
+                                            file) and deletes old / previous-best     ``AtomicCheckpointSaving`` overrides two  writing; re-check the copied
+                                            checkpoints before writing the new one    private methods (a reordered copy of      private methods on every
+                                                                                      ``_save_checkpoint_with_step``; deferred  mmengine upgrade
+                                                                                      removal in ``_save_best_checkpoint``)
+
+resume                    mmengine 0.10.7   auto-resume trusts ``last_checkpoint``:   ``find_resumable_checkpoint``: the        mmengine's auto-resume skips
+                                            a missing or truncated file named there   newest complete ``epoch_N`` / ``iter_N``  incomplete checkpoints
+                                            fails the resume (or it "resumes from     file; a clear error when none is
+                                            None")                                    complete
+
+early_stopping_hook       mmengine 0.10.7   ``EarlyStoppingHook`` keeps its best      ``ResumableEarlyStoppingHook`` keeps its  mmengine's hook saves its state
+                                            score and patience in memory only: they   state in the message hub (saved in every
+                                            reset on resume                           checkpoint)
+
+dist                      mmengine 0.10.7   ``init_dist`` always calls                ``setup_distributed``: gloo process       ``init_dist`` supports machines
+                                            ``torch.cuda.set_device`` (no DDP         group created before the Runner, DDP      without CUDA
+                                            without CUDA); SyncBatchNorm needs CUDA   with ``device_ids=None``, ``sync_bn``
+                                                                                      dropped with a warning
+
+bf16_optim_wrapper        mmengine 0.10.7   ``AmpOptimWrapper`` asserts CUDA, builds  ``BF16OptimWrapper``: ``torch.autocast``  ``AmpOptimWrapper`` runs on CPU
+                                            a ``GradScaler`` even for bf16, uses the  bf16 on any device, no scaler             and skips the scaler for bf16
+                                            deprecated ``torch.cuda.amp.GradScaler``
+========================  ================  ========================================  ========================================  ================================
 
 Outside this package, by necessity (nothing to import):
 
