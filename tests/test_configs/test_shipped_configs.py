@@ -8,6 +8,7 @@ import pytest
 import torch
 import yaml
 from mmengine.config import Config
+from mmengine.model import BaseModel
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs')
@@ -45,7 +46,7 @@ def test_config_parses_and_builds_its_model(config):
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
     with torch.device('meta'):  # shapes only: nothing allocated, nothing downloaded
         model = MODELS.build(cfg.model)
-    assert sum(param.numel() for param in model.parameters()) > 0
+    assert isinstance(model, BaseModel)
     assert cfg.get('test_dataloader') or cfg.get('test_pipeline'), \
         f'{config}: no test pipeline (the inference API and the demo read it)'
 
