@@ -13,22 +13,18 @@ metric are those of ``tools/test.py``; only the audio fields of the samples
 """
 import argparse
 import json
-import os.path as osp
-import sys
 from typing import List
 
 import numpy as np
 import torch
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+from mmengine.config import Config
+from mmengine.evaluator import Evaluator
+from mmengine.registry import FUNCTIONS
 
-from mmengine.config import Config  # noqa: E402
-from mmengine.evaluator import Evaluator  # noqa: E402
-from mmengine.registry import FUNCTIONS  # noqa: E402
-
-from sspl.apis import init_localizer  # noqa: E402
-from sspl.registry import DATASETS  # noqa: E402
-from sspl.utils import register_all_modules  # noqa: E402
+from sspl.apis import init_localizer
+from sspl.registry import DATASETS
+from sspl.utils import register_all_modules
 
 #: the fields of a data-list entry that carry a clip's audio
 AUDIO_KEYS = ('audio_path', 'waveform', 'log_mel')

@@ -27,11 +27,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import List, Optional
 
-import clip_io
-import prep_runner
-from clip_io import ClipError
-from prep_runner import Job, SampleResult
 from sspl.datasets.annotations import read_id_list, write_id_list, write_json_records
+from . import clip_io, prep_runner
+from .clip_io import ClipError
+from .prep_runner import Job, SampleResult
 
 
 @dataclass

@@ -1,11 +1,11 @@
-# SSPL w/o PCM on the prepared Chaotic World h5 packs, with the published
-# settings of sspl_wo_pcm_chaotic_world.py (40 epochs, 1 GPU x 128,
-# lr_sound 5e-4, lr_ssl_head 2e-3).
+# SSPL w/o PCM on Chaotic World (MMVRAC 2024 Track 4), the published settings:
+# 40 epochs, 1 GPU x 128, lr_sound 5e-4, lr_ssl_head 2e-3, evaluated on the
+# test split every epoch.
 _base_ = [
-    './_base_/models/sspl_wo_pcm.py',
-    './_base_/datasets/chaotic_world_h5.py',
-    './_base_/schedules/sspl_adamw.py',
-    './_base_/default_runtime.py',
+    '../_base_/models/sspl_wo_pcm.py',
+    '../_base_/datasets/chaotic_world.py',
+    '../_base_/schedules/sspl_adamw.py',
+    '../_base_/default_runtime.py',
 ]
 
 lr_sound = 5e-4

@@ -6,13 +6,13 @@ from sspl.registry import HOOKS
 STATE_KEY_PREFIX = 'early_stopping/'
 
 
-@HOOKS.register_module(name=['ResumableEarlyStoppingHook', 'EarlyStoppingHook'])
+@HOOKS.register_module()
 class ResumableEarlyStoppingHook(EarlyStoppingHook):
     """mmengine's :class:`~mmengine.hooks.EarlyStoppingHook` (same arguments:
     ``monitor``, ``rule``, ``min_delta``, ``patience``, ...) that keeps its
     state (best score, validations without improvement, whether it stopped the
-    run) across a resume. Registered in sspl under both names, so
-    ``type='EarlyStoppingHook'`` in an sspl config gives this class.
+    run) across a resume. Registered under its own name only:
+    ``type='EarlyStoppingHook'`` is mmengine's stock hook.
 
     The stock hook keeps that state in memory only: a resumed run starts with
     a fresh patience counter and may train far past the point where the
@@ -26,7 +26,7 @@ class ResumableEarlyStoppingHook(EarlyStoppingHook):
     Example (SSPL's authors advise early stopping on the validation cIoU)::
 
         default_hooks = dict(early_stopping=dict(
-            type='EarlyStoppingHook', monitor='cIoU', rule='greater',
+            type='ResumableEarlyStoppingHook', monitor='cIoU', rule='greater',
             min_delta=0.001, patience=10))
     """
 

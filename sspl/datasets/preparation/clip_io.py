@@ -1,6 +1,7 @@
 """Reading frames and audio from videos with PyAV (FFmpeg's libraries, bundled
-in the ``av`` wheel: no ffmpeg binary needed), and writing the prepared
-frame / wav files atomically.
+in the ``av`` wheel: no ffmpeg binary needed), windowing the audio, and
+writing the prepared frame / wav files atomically. Used by the preparation
+tools and by the video demo (:mod:`sspl.apis.video_inference`).
 
 Errors are classified for the preparation report: every failure raises a
 :class:`ClipError` whose ``category`` is one of ``missing``, ``corrupt``,
@@ -8,7 +9,8 @@ Errors are classified for the preparation report: every failure raises a
 """
 import os
 import os.path as osp
-from typing import List, Optional, Sequence, Tuple
+from fractions import Fraction
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -188,13 +190,22 @@ def middle_time(path: str) -> float:
 
 def audio_window(audio: np.ndarray, rate: int, audio_start: float, center: float,
                  duration: float, require_inside: bool = False) -> np.ndarray:
-    """``duration`` s of ``audio`` ``(C, N)`` centred on ``center`` (s, video
-    time). The window is shifted to lie inside the audio; audio shorter than
+    """``duration`` s of ``audio`` (``(C, N)`` or ``(N,)``: the last axis is
+    time) centred on ``center`` (s, video time; the audio's first sample is at
+    ``audio_start``). The one windowing function of sspl: the preparation
+    tools and the video demo (:mod:`sspl.apis.video_inference`) both use it.
+
+    The window starts at the sample nearest to its exact start,
+    ``round((center - audio_start - duration / 2) * rate)``, and holds
+    ``round(duration * rate)`` samples. (The video demo used to round the
+    centre and subtract half the length, which differed from this by up to a
+    sample; the prepared datasets were always made with this rule.) The
+    window is shifted to lie inside the audio; audio shorter than
     ``duration`` is returned whole (the loader tiles it). With
     ``require_inside`` a window that does not fit is a ``too_short`` error
     (the published Chaotic World rule)."""
     num = int(round(duration * rate))
-    total = audio.shape[1]
+    total = audio.shape[-1]
     start = int(round((center - audio_start - duration / 2.0) * rate))
     if require_inside and (start < 0 or start + num > total):
         raise ClipError('too_short', f'the {duration:g} s window centred at {center:.3f} s '
@@ -202,7 +213,37 @@ def audio_window(audio: np.ndarray, rate: int, audio_start: float, center: float
     if total <= num:
         return audio
     start = min(max(start, 0), total - num)
-    return audio[:, start:start + num]
+    return audio[..., start:start + num]
+
+
+def iter_video_frames(path: str) -> Iterator[Tuple[float, np.ndarray]]:
+    """``(time in s, (H, W, 3) uint8 RGB)`` of every frame of the first video
+    stream, in decode order (a frame without a timestamp gets
+    ``index / frame rate``)."""
+    container = _open(path)
+    try:
+        if not container.streams.video:
+            raise ClipError('no_video', f'{path}: the video has no video stream')
+        stream = container.streams.video[0]
+        rate = float(stream.average_rate or 25)
+        for index, frame in enumerate(_decode_video_frames(path, container, stream)):
+            time = float(frame.time) if frame.time is not None else index / rate
+            yield time, frame.to_ndarray(format='rgb24')
+    finally:
+        container.close()
+
+
+def video_frame_rate(path: str) -> Fraction:
+    """The frame rate of the first video stream (its average rate, else the
+    rate FFmpeg guesses, else 25)."""
+    container = _open(path)
+    try:
+        if not container.streams.video:
+            raise ClipError('no_video', f'{path}: the video has no video stream')
+        stream = container.streams.video[0]
+        return Fraction(stream.average_rate or stream.guessed_rate or 25)
+    finally:
+        container.close()
 
 
 def write_frame(path: str, frame: np.ndarray, size: Optional[Tuple[int, int]] = None) -> None:
@@ -220,18 +261,26 @@ def write_frame(path: str, frame: np.ndarray, size: Optional[Tuple[int, int]] = 
             image.save(tmp)
 
 
-def write_wav(path: str, audio: np.ndarray, rate: int, target_rate: Optional[int] = None,
-              mono: bool = False) -> None:
-    """Save ``(C, N)`` float audio as 16-bit PCM wav atomically, optionally
-    down-mixed and resampled (librosa's default resampler, the one
-    ``LoadAudio`` uses)."""
-    import soundfile
+def mix_and_resample(audio: np.ndarray, rate: int, target_rate: Optional[int] = None,
+                     mono: bool = False) -> Tuple[np.ndarray, int]:
+    """``(C, N)`` float audio, optionally down-mixed (channel mean, kept
+    ``(1, N)``) and then resampled to ``target_rate`` (librosa's default
+    resampler, the one ``LoadAudio`` uses for files); returns it and its rate."""
     if mono and audio.shape[0] > 1:
         audio = audio.mean(axis=0, keepdims=True)
     if target_rate is not None and target_rate != rate:
         import librosa
         audio = librosa.resample(audio, orig_sr=rate, target_sr=target_rate)
         rate = target_rate
+    return audio, rate
+
+
+def write_wav(path: str, audio: np.ndarray, rate: int, target_rate: Optional[int] = None,
+              mono: bool = False) -> None:
+    """Save ``(C, N)`` float audio as 16-bit PCM wav atomically, optionally
+    down-mixed and resampled (:func:`mix_and_resample`)."""
+    import soundfile
+    audio, rate = mix_and_resample(audio, rate, target_rate, mono)
     with atomic_output_path(path) as tmp:
         soundfile.write(tmp, np.clip(audio.T, -1.0, 1.0), rate, subtype='PCM_16', format='WAV')
 
