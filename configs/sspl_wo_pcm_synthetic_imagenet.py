@@ -1,5 +1,4 @@
-# SSPL w/o PCM on the built-in synthetic dataset with torchvision's ImageNet
-# VGG16 (see sspl_w_pcm_synthetic_imagenet.py).
-_base_ = ['./sspl_w_pcm_synthetic_imagenet.py']
-
-model = dict(neck=None)
+# SSPL w/o PCM on the synthetic dataset with the ImageNet VGG16, 224 px.
+# The entry point users type; configs/sspl/README.md lists every SSPL config
+# and its results.
+_base_ = ['./sspl/sspl-wo-pcm_vgg16-vggish-tiny_1xb32-10e_synthetic-224px.py']

@@ -6,19 +6,17 @@ A model without weights (``configs/baselines/``) needs no checkpoint:
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
+from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.model import is_model_wrapper  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-from sspl.apis.model import load_localizer_checkpoint  # noqa: E402
-from sspl.apis.test_options import with_negative_audio  # noqa: E402
-from sspl.datasets.negative_audio import PROBE_KINDS  # noqa: E402
-from sspl.utils import register_all_modules, setup_distributed  # noqa: E402
-from sspl.utils.config_validation import validate_config  # noqa: E402
+from sspl.apis.model import load_localizer_checkpoint
+from sspl.apis.test_options import with_negative_audio
+from sspl.datasets.negative_audio import PROBE_KINDS
+from sspl.engine.compat import install_safe_checkpoint_loader, setup_distributed
+from sspl.utils import register_all_modules
+from sspl.utils.config_validation import validate_config
 
 
 def parse_args(argv=None):
@@ -84,6 +82,7 @@ def merge_args(cfg: Config, args) -> Config:
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
+    install_safe_checkpoint_loader()  # every load of the runner: weights_only
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     validate_config(cfg, args.config)

@@ -3,18 +3,16 @@
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..')))
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
 
-import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-from sspl.engine.optimizers import amp_optim_wrapper_cfg  # noqa: E402
-from sspl.utils import register_all_modules, setup_distributed  # noqa: E402
-from sspl.engine.resume import resolve_auto_resume  # noqa: E402
-from sspl.utils.config_validation import validate_config  # noqa: E402
+from sspl.engine.compat import (install_safe_checkpoint_loader, resolve_auto_resume,
+                                setup_distributed)
+from sspl.engine.optimizers import amp_optim_wrapper_cfg
+from sspl.utils import register_all_modules
+from sspl.utils.config_validation import validate_config
 
 
 def parse_args(argv=None):
@@ -72,6 +70,7 @@ def merge_args(cfg: Config, args) -> Config:
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
+    install_safe_checkpoint_loader()  # every load of the runner: weights_only
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     validate_config(cfg, args.config)

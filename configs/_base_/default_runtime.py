@@ -4,14 +4,16 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    # Keep the latest checkpoints and the best one by validation cIoU. In the
-    # sspl scope 'CheckpointHook' is sspl's AtomicCheckpointHook: atomic writes,
-    # old files deleted only after the new one is complete, exact resume.
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
+    # Keep the latest checkpoints and the best one by validation cIoU.
+    # AtomicCheckpointHook is mmengine's CheckpointHook (same arguments) with
+    # atomic writes, old files deleted only after the new one is complete, and
+    # exact resume ('CheckpointHook' is the stock one).
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1, max_keep_ckpts=2,
                     save_best='cIoU', rule='greater'),
-    # Early stopping (advised by SSPL's authors); its state survives a resume:
-    # early_stopping=dict(type='EarlyStoppingHook', monitor='cIoU', rule='greater',
-    #                     min_delta=0.001, patience=10),
+    # Early stopping (advised by SSPL's authors); ResumableEarlyStoppingHook is
+    # mmengine's EarlyStoppingHook whose state survives a resume:
+    # early_stopping=dict(type='ResumableEarlyStoppingHook', monitor='cIoU',
+    #                     rule='greater', min_delta=0.001, patience=10),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # A few heatmap overlays per validation to TensorBoard; tools/test.py
     # --show-dir writes one PNG per test sample.

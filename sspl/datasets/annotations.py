@@ -7,7 +7,7 @@ published forms.
   stripped (the published Flickr training lists hold video paths such as
   ``videos2/4/8/.../6248166344.mp4``: the id is ``6248166344``).
 - SoundNet-Flickr: one XML per sample, ``<id>.xml`` (see
-  :func:`sspl.evaluation.functional.parse_flickr_xml`); boxes in pixels of a
+  :func:`sspl.structures.boxes.parse_flickr_xml`); boxes in pixels of a
   256 x 256 frame.
 - VGG-SS: one JSON list of ``{"file", "class", "bbox": [[x0, y0, x1, y1], ...]}``,
   coordinates in [0, 1] of the frame.
@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from sspl.evaluation.functional import parse_flickr_xml
+from sspl.structures.boxes import parse_flickr_xml
 from sspl.utils.atomic_io import atomic_write_text
 
 #: Coordinate frame of the boxes of each benchmark, ``(width, height)``:

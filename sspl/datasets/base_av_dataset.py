@@ -24,7 +24,7 @@ class BaseAVDataset(BaseDataset):
     - for annotated splits ``gt_bboxes`` ``(N, 4)`` float ``x0, y0, x1, y1`` in
       pixels of the frame as loaded (a list of such arrays, one per frame, when
       ``frame_path`` is a list) and ``gt_map_mode`` (``'union'`` or
-      ``'consensus'``, see :func:`sspl.evaluation.functional.boxes_to_gt_map`).
+      ``'consensus'``, see :func:`sspl.structures.boxes.boxes_to_gt_map`).
 
     The pipeline (``LoadFrame``, ``LoadAudio``, ... ``PackAVInputs``) turns that
     into network inputs and a :class:`LocalizationDataSample`.

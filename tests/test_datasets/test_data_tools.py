@@ -2,7 +2,6 @@
 h5 packer, and the PyAV clip reading of the preparation tools."""
 import os
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
@@ -14,12 +13,10 @@ from sspl.datasets.transforms import LoadAudio, VGGishLogMel
 
 
 @pytest.fixture(scope='module')
-def tools(repo_root):
-    sys.path.insert(0, osp.join(repo_root, 'tools', 'data'))
-    import cache_log_mel
-    import clip_io
-    import pack_h5
-    return dict(cache_log_mel=cache_log_mel, clip_io=clip_io, pack_h5=pack_h5)
+def tools(load_tool):
+    from sspl.datasets.preparation import clip_io
+    return dict(cache_log_mel=load_tool('tools/data/cache_log_mel.py'), clip_io=clip_io,
+                pack_h5=load_tool('tools/data/pack_h5.py'))
 
 
 @pytest.fixture

@@ -136,7 +136,9 @@ def test_the_config_option_wraps_the_test_set_and_adds_the_protocol(repo_root):
     assert 'protocols' not in cfg.test_evaluator  # the input is left as it was
     swapped = with_negative_audio(cfg, ['offscreen'], mode='replace')
     assert 'protocols' not in swapped.test_evaluator
-    every = Config.fromfile(osp.join(repo_root, 'configs', 'sspl_w_pcm_synthetic_extended.py'))
+    every = Config.fromfile(osp.join(
+        repo_root, 'configs', 'sspl',
+        'sspl-w-pcm_vgg16-tiny-vggish-tiny_1xb32-10e_synthetic-112px-extended.py'))
     assert with_negative_audio(every).test_evaluator.protocols == 'all'
     cfg.test_evaluator = dict(type='SomethingElse')
     with pytest.raises(ValueError, match='has no LocalizationMetric'):

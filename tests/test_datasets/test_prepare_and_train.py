@@ -203,7 +203,7 @@ def test_vggsound_prepare_train_test(tmp_path, repo_root, load_tool):
     with open(osp.join(out, 'vggss_test.json')) as f:
         assert [record['file'] for record in json.load(f)] == test_ids
 
-    config = tiny_config(tmp_path, repo_root, 'sspl_w_pcm_vggsound10k.py')
+    config = tiny_config(tmp_path, repo_root, 'sspl/sspl-w-pcm_vgg16-vggish_2xb128-20e_vggsound10k.py')
     options = loader_options(out)
     assert len(built_dataset(config, options)) == 2
     train_and_test(load_tool, config, str(tmp_path / 'work'), options)
@@ -248,14 +248,16 @@ def test_chaotic_world_prepare_train_test(tmp_path, repo_root, load_tool):
             {'file': 'TESTDDDD_000008', 'class': 'speech', 'bbox': [100.3, 30.7, 250.9, 170.1]},
             {'file': 'TESTDDDD_000016', 'class': 'alarm', 'bbox': [0.0, 0.0, 160.0, 90.0]}]
 
-    config = tiny_config(tmp_path, repo_root, 'sspl_wo_pcm_chaotic_world.py', TINY_WO_PCM)
+    config = tiny_config(tmp_path, repo_root,
+                         'sspl/sspl-wo-pcm_vgg16-vggish_1xb128-40e_chaotic-world.py', TINY_WO_PCM)
     train_and_test(load_tool, config, str(tmp_path / 'work'), loader_options(out))
 
 
 def test_legacy_h5_pack_trains_and_evaluates(tmp_path, repo_root, load_tool):
     """A Chaotic World pack in the published layout (frames float32 squashed
     to 256 x 256, normalised audio, log-mel examples; the training pack in two
-    shards), trained and evaluated through sspl_w_pcm_chaotic_world_h5.py."""
+    shards), trained and evaluated through
+    configs/sspl/sspl-w-pcm_vgg16-vggish_1xb64-350e_chaotic-world-h5.py."""
     import h5py
     from sspl.datasets.transforms import VGGishLogMel, normalize_waveform
     rng = np.random.default_rng(0)
@@ -283,7 +285,8 @@ def test_legacy_h5_pack_trains_and_evaluates(tmp_path, repo_root, load_tool):
     write_json_records(str(root / 'labeled' / 'Annotations' / 'ChaoticWorld_test.json'),
                        [{'file': sample_id, 'class': 'c', 'bbox': [20.5 + 10 * i, 10.0, 200.0, 170.3]}
                         for i, sample_id in enumerate(test_ids)])
-    config = tiny_config(tmp_path, repo_root, 'sspl_w_pcm_chaotic_world_h5.py')
+    config = tiny_config(tmp_path, repo_root,
+                         'sspl/sspl-w-pcm_vgg16-vggish_1xb64-350e_chaotic-world-h5.py')
     options = loader_options(str(root))
     train_set = built_dataset(config, options, 'train')
     assert len(train_set) == 5

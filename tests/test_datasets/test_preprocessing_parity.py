@@ -2,7 +2,6 @@
 audio loading + VGGish log-mel, the test view of a frame, and the h5 packing
 squash. Tolerances from the parity README where it gives them."""
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
@@ -81,14 +80,8 @@ def test_png_test_view_matches_published(parity_dir, image_expected):
     np.testing.assert_allclose(tensor, expected, rtol=0, atol=1e-5)
 
 
-def _pack_h5_tool(repo_root):
-    sys.path.insert(0, osp.join(repo_root, 'tools', 'data'))
-    import pack_h5
-    return pack_h5
-
-
-def test_squashed_frame_matches_published_packing(repo_root, parity_dir, image_expected):
-    pack_h5 = _pack_h5_tool(repo_root)
+def test_squashed_frame_matches_published_packing(load_tool, parity_dir, image_expected):
+    pack_h5 = load_tool('tools/data/pack_h5.py')
     path = osp.join(parity_dir, 'image_cases', 'frame_320x180.png')
     squashed = pack_h5.squash_frame(pack_h5.read_frame_bgr_as_rgb(path))
     assert squashed.shape == (256, 256, 3) and squashed.dtype == np.float32

@@ -188,12 +188,13 @@ TINY_SSPL = dict(model=dict(
 
 
 def test_sspl_on_a_small_extended_flickr(tmp_path):
-    """configs/sspl_w_pcm_extended_flickr.py (a tiny model by --cfg-options)
-    on files in the published formats: positives with their consensus boxes,
-    SLAVC's negatives without."""
+    """configs/sspl/sspl-w-pcm_vgg16-vggish_2xb128-20e_flickr10k-extended-flickr.py
+    (a tiny model by --cfg-options) on files in the published formats:
+    positives with their consensus boxes, SLAVC's negatives without."""
     root = str(tmp_path / 'flickr')
     write_extended_flickr(root)
-    config = osp.join(REPO_ROOT, 'configs', 'sspl_w_pcm_extended_flickr.py')
+    config = osp.join(REPO_ROOT, 'configs', 'sspl',
+                      'sspl-w-pcm_vgg16-vggish_2xb128-20e_flickr10k-extended-flickr.py')
     checkpoint = random_checkpoint(config, str(tmp_path / 'sspl.pth'), TINY_SSPL)
     tiny = [f'{key}={value}' for key, value in (
         ('model.visual_backbone.num_stages', 5), ('model.visual_backbone.width_mult', 0.125),

@@ -67,6 +67,9 @@ def test_converted_checkpoint_loads_with_mmengine_load_checkpoint(
     load_checkpoint -> sspl's safe local loader."""
     from mmengine.runner import load_checkpoint
 
+    from sspl.engine.compat import install_safe_checkpoint_loader
+    install_safe_checkpoint_loader()  # as tools/train.py and tools/test.py do
+
     paths = published_files('sspl_wo_pcm')
     out = str(tmp_path / 'sspl_wo_pcm.pth')
     assert converter.main(converter_argv(paths, out)) == 0

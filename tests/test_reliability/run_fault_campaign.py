@@ -50,7 +50,7 @@ def run(config, work_dir, *extra):
 
 
 def complete_checkpoints(work_dir):
-    from sspl.engine.resume import checkpoint_is_complete
+    from sspl.engine.compat.resume import checkpoint_is_complete
     return sorted(osp.basename(p) for p in glob.glob(osp.join(work_dir, '*.pth'))
                   if checkpoint_is_complete(p))
 

@@ -5,7 +5,6 @@ import logging
 import os
 import os.path as osp
 import re
-import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -383,12 +382,8 @@ def test_real_vggss_annotations_have_18_samples_handled_as_published(metadata_di
 # ----------------------------------------------------------------------------
 
 
-def test_check_dataset_reports_every_bad_file(tmp_path, repo_root, capsys):
-    sys.path.insert(0, osp.join(repo_root, 'tools', 'data'))
-    try:
-        import check_dataset
-    finally:
-        sys.path.pop(0)
+def test_check_dataset_reports_every_bad_file(tmp_path, repo_root, capsys, load_tool):
+    check_dataset = load_tool('tools/data/check_dataset.py')
     from sspl.datasets import SyntheticAVDataset
     data_root = str(tmp_path / 'data')
     SyntheticAVDataset(data_root=data_root, split='train', num_samples=5, pipeline=[])

@@ -10,8 +10,9 @@ from reliability_helpers import REPO_ROOT, SYNTHETIC_CONFIG
 from sspl.utils.config_validation import ConfigError, config_problems, validate_config
 
 
-@pytest.mark.parametrize('config', sorted(glob.glob(osp.join(REPO_ROOT, 'configs', '*.py'))),
-                         ids=osp.basename)
+@pytest.mark.parametrize('config', sorted(
+    path for path in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in path.split(osp.sep)), ids=osp.basename)
 def test_every_shipped_config_is_valid(config):
     assert config_problems(Config.fromfile(config)) == []
 

@@ -70,7 +70,7 @@ def toy_runner(work_dir, guard=True):
                               collate_fn=dict(type='default_collate'), num_workers=0),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
         train_cfg=dict(by_epoch=True, max_epochs=2),
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1)),
+        default_hooks=dict(checkpoint=dict(type='AtomicCheckpointHook', interval=1)),
         custom_hooks=custom_hooks + [dict(type='CheckpointCompatHook')],
         visualizer=dict(type='Visualizer', name=name), randomness=dict(seed=0)))
     return Runner.from_cfg(cfg)

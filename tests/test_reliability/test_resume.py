@@ -16,7 +16,7 @@ from mmengine.hooks import Hook
 
 from reliability_helpers import REPO_ROOT, dump_config, subprocess_env, tiny_train_config
 from sspl.engine.hooks import ResumableEarlyStoppingHook
-from sspl.engine.resume import checkpoint_is_complete, find_resumable_checkpoint, \
+from sspl.engine.compat.resume import checkpoint_is_complete, find_resumable_checkpoint, \
     resolve_auto_resume
 from sspl.registry import HOOKS
 from sspl.utils import CheckpointError, safe_load
@@ -172,8 +172,9 @@ def test_crash_during_validation_then_resume_keeps_best_and_early_stopping(tmp_p
     cfg = tiny_train_config(str(tmp_path / 'reference'), data_root, max_epochs=3)
     # min_delta=1 never counts as an improvement after the first validation:
     # patience 1 stops the run after epoch 2 of 3.
-    cfg.default_hooks.early_stopping = dict(type='EarlyStoppingHook', monitor='mean_cIoU',
-                                            rule='greater', min_delta=1.0, patience=1)
+    cfg.default_hooks.early_stopping = dict(type='ResumableEarlyStoppingHook',
+                                            monitor='mean_cIoU', rule='greater', min_delta=1.0,
+                                            patience=1)
     reference = train_in_process(cfg)
     assert reference.epoch == 2
     expected_state = _early_stopping_state(reference)
@@ -206,8 +207,8 @@ def test_crash_during_validation_then_resume_keeps_best_and_early_stopping(tmp_p
 
 def test_resuming_a_run_that_stopped_early_trains_nothing(tmp_path, data_root):
     cfg = tiny_train_config(str(tmp_path / 'run'), data_root, max_epochs=3)
-    cfg.default_hooks.early_stopping = dict(type='EarlyStoppingHook', monitor='mean_cIoU',
-                                            rule='greater', min_delta=-10.0,
+    cfg.default_hooks.early_stopping = dict(type='ResumableEarlyStoppingHook',
+                                            monitor='mean_cIoU', rule='greater', min_delta=-10.0,
                                             stopping_threshold=-1.0)  # stops after epoch 1
     first = train_in_process(cfg)
     assert first.epoch == 1
@@ -225,7 +226,7 @@ def _save(path, epoch):
 
 
 def test_auto_resume_without_checkpoint_starts_fresh_and_says_so(tmp_path, monkeypatch):
-    import sspl.engine.resume as resume_module
+    import sspl.engine.compat.resume as resume_module
     logged = []
     monkeypatch.setattr(resume_module, 'print_log', lambda msg, **kw: logged.append(msg))
     from mmengine.config import Config
@@ -236,7 +237,7 @@ def test_auto_resume_without_checkpoint_starts_fresh_and_says_so(tmp_path, monke
 
 
 def test_auto_resume_skips_a_damaged_latest_checkpoint(tmp_path, monkeypatch):
-    import sspl.engine.resume as resume_module
+    import sspl.engine.compat.resume as resume_module
     monkeypatch.setattr(resume_module, 'print_log', lambda msg, **kw: None)
     for epoch in (1, 2, 3):
         _save(tmp_path / f'epoch_{epoch}.pth', epoch)

@@ -100,7 +100,9 @@ def test_pretrained_backbone_weights(malicious, backbone):
 def test_mmengine_checkpoint_api(malicious):
     """``mmengine.runner.load_checkpoint`` (also behind ``init_cfg=dict(type='Pretrained')``)."""
     from mmengine.runner import load_checkpoint
-    import sspl.engine  # noqa: F401  (registers the safe local loader)
+
+    from sspl.engine.compat import install_safe_checkpoint_loader
+    install_safe_checkpoint_loader()  # as tools/train.py and tools/test.py do
     path, marker = malicious
     with pytest.raises(CheckpointError, match=REFUSED):
         load_checkpoint(torch.nn.Linear(2, 2), path)

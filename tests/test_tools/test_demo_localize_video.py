@@ -101,19 +101,36 @@ def test_demo_single_frame_png(assets):
 
 def test_demo_needs_an_audio_track(assets):
     silent = make_video(assets['folder'] / 'silent.mp4', with_audio=False)
-    with pytest.raises(ValueError, match='silent.mp4: the video has no audio track'):
+    with pytest.raises(ValueError, match='silent.mp4: the video has no audio stream'):
         assets['demo'].main([silent, assets['config'], assets['checkpoint'],
                              '--out', str(assets['folder'] / 'x.mp4')])
 
 
-def test_audio_window_centres_shifts_and_keeps_short_clips(load_tool):
-    demo = load_tool('tools/demo/localize_video.py')
+def test_audio_window_centres_shifts_and_keeps_short_clips():
+    """The demo's windows: the preparation's audio_window on a mono track."""
+    from sspl.datasets.preparation.clip_io import audio_window
     waveform = np.arange(16000 * 10, dtype=np.float32)  # 10 s
-    middle = demo.audio_window(waveform, 5.0, 3.0)
+    middle = audio_window(waveform, 16000, 0.0, 5.0, 3.0)
     assert middle.size == 48000 and middle[0] == 16000 * 3.5
-    start = demo.audio_window(waveform, 0.2, 3.0)
+    start = audio_window(waveform, 16000, 0.0, 0.2, 3.0)
     assert start[0] == 0 and start.size == 48000
-    end = demo.audio_window(waveform, 9.9, 3.0)
+    end = audio_window(waveform, 16000, 0.0, 9.9, 3.0)
     assert end[-1] == waveform[-1] and end.size == 48000
     short = np.ones(16000, dtype=np.float32)
-    assert demo.audio_window(short, 0.5, 3.0).size == 16000  # tiled later by the pipeline
+    assert audio_window(short, 16000, 0.0, 0.5, 3.0).size == 16000  # tiled later by the pipeline
+    # times are video times: the track's first sample is at audio_start
+    shifted = audio_window(waveform, 16000, 0.5, 5.5, 3.0)
+    np.testing.assert_array_equal(shifted, middle)
+
+
+def test_audio_window_starts_at_the_sample_nearest_to_the_exact_start():
+    """The one rounding rule (the demo's former copy rounded the centre and
+    subtracted half the length: one sample later here)."""
+    from sspl.datasets.preparation.clip_io import audio_window
+    waveform = np.arange(100, dtype=np.float32)
+    # 5 samples centred at 10.6 samples: exact start 8.1 -> 8 (the former demo: 11 - 2 = 9)
+    window = audio_window(waveform, 10, 0.0, center=1.06, duration=0.5)
+    np.testing.assert_array_equal(window, [8, 9, 10, 11, 12])
+    stereo = np.stack([waveform, -waveform])
+    np.testing.assert_array_equal(audio_window(stereo, 10, 0.0, 1.06, 0.5)[1],
+                                  [-8, -9, -10, -11, -12])

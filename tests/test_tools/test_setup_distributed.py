@@ -1,9 +1,9 @@
-"""sspl.utils.dist.setup_distributed on a machine without CUDA (gloo)."""
+"""sspl.engine.compat.dist.setup_distributed on a machine without CUDA (gloo)."""
 import pytest
 import torch
 from mmengine.config import Config
 
-from sspl.utils import dist as sspl_dist
+from sspl.engine.compat import dist as sspl_dist
 
 
 @pytest.fixture

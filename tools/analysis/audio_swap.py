@@ -15,19 +15,14 @@ and the ``offscreen`` probes of ``tools/test.py --negative-audio``).
 """
 import argparse
 import json
-import os.path as osp
-import sys
 
 import torch
+from mmengine.config import Config
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-
-from mmengine.config import Config  # noqa: E402
-
-from sspl.apis import init_localizer  # noqa: E402
-from sspl.apis.test_options import audio_swap_check  # noqa: E402
-from sspl.datasets.negative_audio import audio_partners  # noqa: E402,F401  (its old home)
-from sspl.utils import register_all_modules  # noqa: E402
+from sspl.apis import init_localizer
+from sspl.apis.test_options import audio_swap_check
+from sspl.datasets.negative_audio import audio_partners  # noqa: F401  (its old home)
+from sspl.utils import register_all_modules
 
 
 def parse_args(argv=None):

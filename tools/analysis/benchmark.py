@@ -48,12 +48,7 @@ the config's shapes (``SyntheticAVDataset``: PNG frames, WAV audio, written to
 a temporary folder) go through the config's pipelines, so the tool runs on a
 fresh checkout.
 """
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-
-from sspl.apis.benchmark import main, parse_args  # noqa: E402,F401
+from sspl.apis.benchmark import main, parse_args  # noqa: F401
 
 if __name__ == '__main__':
     main()

@@ -18,16 +18,14 @@ import copy
 import json
 import os.path as osp
 import shutil
-import sys
 import tempfile
 import uuid
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 
-from mmengine.config import Config  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
+from mmengine.config import Config
+from mmengine.runner import Runner
 
-from sspl.utils import register_all_modules  # noqa: E402
+from sspl.utils import register_all_modules
 
 
 def parse_args(argv=None):

@@ -15,12 +15,9 @@ has negatives). A folder is searched for ``**/per_sample/test.json``.
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-
-from sspl.evaluation.leaderboard import build_leaderboard, to_csv, to_markdown  # noqa: E402
-from sspl.utils.atomic_io import atomic_write_text  # noqa: E402
+from sspl.evaluation.leaderboard import build_leaderboard, to_csv, to_markdown
+from sspl.utils.atomic_io import atomic_write_text
 
 
 def parse_args(argv=None):

@@ -18,20 +18,15 @@ pipeline (see docs/dataset_preparation.md).
 import argparse
 import os
 import os.path as osp
-import sys
 from functools import partial
 from typing import List
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+import numpy as np
+from mmengine.config import DictAction
 
-import numpy as np  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
-
-import prep_runner  # noqa: E402
-from prep_runner import Job, SampleResult  # noqa: E402
-
-from sspl.utils.atomic_io import atomic_output_path  # noqa: E402
+from sspl.datasets.preparation import prep_runner
+from sspl.datasets.preparation.prep_runner import Job, SampleResult
+from sspl.utils.atomic_io import atomic_output_path
 
 
 def cache_chunk(options: dict, job: Job) -> List[SampleResult]:

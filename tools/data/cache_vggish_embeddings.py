@@ -15,17 +15,14 @@ import argparse
 import glob
 import os.path as osp
 import shutil
-import sys
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+import torch
+from mmengine.config import Config, DictAction
 
-import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
-
-from sspl.datasets.transforms.embedding_cache import (find_cache_transform,  # noqa: E402
+from sspl.datasets.transforms.embedding_cache import (find_cache_transform,
                                                       fill_embedding_cache)
-from sspl.registry import DATASETS, TRANSFORMS  # noqa: E402
-from sspl.utils import register_all_modules  # noqa: E402
+from sspl.registry import DATASETS, TRANSFORMS
+from sspl.utils import register_all_modules
 
 SPLITS = {'train': 'train_dataloader', 'val': 'val_dataloader', 'test': 'test_dataloader'}
 # Transforms before the cache transform that only concern the frames.

@@ -20,16 +20,13 @@ warning, with ``--strict``), else 0.
 """
 import argparse
 import multiprocessing
-import os.path as osp
 import sys
 from typing import List, Optional, Tuple
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+import numpy as np
+from mmengine.config import Config, DictAction
 
-import numpy as np  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
-
-from sspl.datasets.validation import (ERROR, WARNING, DataLoadError, Issue,  # noqa: E402
+from sspl.datasets.validation import (ERROR, WARNING, DataLoadError, Issue,
                                       box_issues, boxes_per_view)
 
 SPLITS = ('train', 'val', 'test')

@@ -12,12 +12,10 @@ import argparse
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+from mmengine.config import Config, DictAction
 
-from mmengine.config import Config, DictAction  # noqa: E402
-
-from sspl.registry import DATASETS  # noqa: E402
-from sspl.utils import register_all_modules  # noqa: E402
+from sspl.registry import DATASETS
+from sspl.utils import register_all_modules
 
 
 def parse_args(argv=None):

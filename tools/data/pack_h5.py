@@ -18,18 +18,14 @@ reported.
 import argparse
 import os
 import os.path as osp
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Optional, Tuple
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+import numpy as np
+from mmengine.config import DictAction
 
-import numpy as np  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
-
-import prep_runner  # noqa: E402
-from prep_runner import SampleResult  # noqa: E402
+from sspl.datasets.preparation import prep_runner
+from sspl.datasets.preparation.prep_runner import SampleResult
 
 PACK_FRAME_SIZE = 256
 

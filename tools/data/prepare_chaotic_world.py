@@ -35,20 +35,15 @@ import ast
 import csv
 import os
 import os.path as osp
-import sys
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
 from typing import Dict, List, Optional, Tuple
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-
-import clip_io  # noqa: E402
-import prep_runner  # noqa: E402
-from clip_io import ClipError  # noqa: E402
-from prep_runner import Job, SampleResult  # noqa: E402
-from sspl.datasets.annotations import write_id_list, write_json_records  # noqa: E402
+from sspl.datasets.annotations import write_id_list, write_json_records
+from sspl.datasets.preparation import clip_io, prep_runner
+from sspl.datasets.preparation.clip_io import ClipError
+from sspl.datasets.preparation.prep_runner import Job, SampleResult
 
 
 

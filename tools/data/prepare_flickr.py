@@ -21,13 +21,7 @@ data/flickr/<list-name>_negatives.csv lists the negatives that are ready.
 
 Layout and options: docs/dataset_preparation.md and ``--help``.
 """
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
-
-import middle_frame  # noqa: E402
+from sspl.datasets.preparation import middle_frame
 
 
 def parse_args(argv=None):

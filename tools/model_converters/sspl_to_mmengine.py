@@ -23,9 +23,7 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 
-sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..')))
-
-from sspl.utils.checkpoint import CheckpointError, get_state_dict, safe_load  # noqa: E402
+from sspl.utils.checkpoint import CheckpointError, get_state_dict, safe_load
 
 # (published key pattern, sspl key template) per file; the first match wins.
 RENAMES: Dict[str, List[Tuple[str, str]]] = {

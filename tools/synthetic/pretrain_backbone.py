@@ -29,15 +29,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+from mmengine.config import Config
+from mmengine.logging import MMLogger
 
-from mmengine.config import Config  # noqa: E402
-from mmengine.logging import MMLogger  # noqa: E402
-
-from sspl.datasets.synthetic import CLASSES, make_clip, object_class_map  # noqa: E402
-from sspl.registry import MODELS  # noqa: E402
-from sspl.utils import register_all_modules  # noqa: E402
-from sspl.utils.atomic_io import atomic_torch_save  # noqa: E402
+from sspl.datasets.synthetic import CLASSES, make_clip, object_class_map
+from sspl.registry import MODELS
+from sspl.utils import register_all_modules
+from sspl.utils.atomic_io import atomic_torch_save
 
 
 def parse_args(argv=None):

@@ -4,9 +4,9 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from sspl.evaluation.functional import boxes_to_gt_map
 from sspl.registry import TRANSFORMS
 from sspl.structures import LocalizationDataSample
+from sspl.structures.boxes import boxes_to_gt_map
 
 
 #: audio entries a pipeline may produce, in the order they are looked for: a

@@ -1,7 +1,7 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
-from .checkpoint_compat_hook import CheckpointCompatHook
+from ..compat.checkpoint_compat_hook import CheckpointCompatHook
+from ..compat.early_stopping_hook import ResumableEarlyStoppingHook
 from .embedding_cache_check_hook import EmbeddingCacheCheckHook
-from .early_stopping_hook import ResumableEarlyStoppingHook
 from .epoch_seed_hook import EpochSeedHook
 from .nan_guard_hook import NaNGuardHook, NonFiniteLossError
 from .per_sample_results_hook import PerSampleResultsHook

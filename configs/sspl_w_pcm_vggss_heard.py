@@ -1,9 +1,0 @@
-# SSPL w/ PCM on the VGG-SS open-set protocol (EZ-VSL): trained on the 110
-# heard classes (vggss_heard_train.txt), tested on their VGG-SS clips;
-# sspl_w_pcm_vggss_unheard.py tests the same checkpoint on the other classes.
-_base_ = [
-    './_base_/models/sspl_w_pcm.py',
-    './_base_/datasets/vggss_heard.py',
-    './_base_/schedules/sspl_adamw.py',
-    './_base_/default_runtime.py',
-]
