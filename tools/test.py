@@ -12,6 +12,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from sspl.apis.model import load_localizer_checkpoint
+from sspl.apis.test_options import with_negative_audio
+from sspl.datasets.negative_audio import PROBE_KINDS
 from sspl.engine.compat import install_safe_checkpoint_loader, setup_distributed
 from sspl.utils import register_all_modules
 from sspl.utils.config_validation import validate_config
@@ -25,6 +27,18 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', help='the dir to save logs and per-sample results')
     parser.add_argument('--show-dir', help='write heatmap overlays of every test sample here '
                         '(relative to the work dir unless absolute)')
+    parser.add_argument(
+        '--negative-audio', nargs='*', choices=PROBE_KINDS, metavar='KIND',
+        help='also give each test frame negative audio (silence, noise, offscreen: another '
+        "clip's, of another class where labels exist; default all three) and report pIA / "
+        "AOC per kind next to the positive figures (the metric's negative_audio protocol, "
+        "on the method's score_range)")
+    parser.add_argument(
+        '--swap-audio', action='store_true',
+        help="the audio-swap check: each test clip with another clip's audio (of another "
+        'class where labels exist) instead of its own, scored as usual')
+    parser.add_argument('--probe-seed', type=int, default=0,
+                        help='seed of the probes (partners, noise), per sample with it')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings of the config, e.g. test_dataloader.batch_size=4')
@@ -40,6 +54,12 @@ def parse_args(argv=None):
 def merge_args(cfg: Config, args) -> Config:
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if getattr(args, 'negative_audio', None) is not None and getattr(args, 'swap_audio', False):
+        raise SystemExit('--negative-audio and --swap-audio are two runs: give one of them')
+    if getattr(args, 'negative_audio', None) is not None:
+        cfg = with_negative_audio(cfg, args.negative_audio or PROBE_KINDS, args.probe_seed)
+    if getattr(args, 'swap_audio', False):
+        cfg = with_negative_audio(cfg, ['offscreen'], args.probe_seed, mode='replace')
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -71,6 +91,8 @@ def main(argv=None):
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     if args.checkpoint is not None:
         load_localizer_checkpoint(model, args.checkpoint)
+        # named in the per-sample results (PerSampleResultsHook's run_info)
+        runner.message_hub.update_info('checkpoint', osp.abspath(args.checkpoint))
     elif model.state_dict():
         raise SystemExit(f'{args.config}: the {type(model).__name__} model has weights; give '
                          'the CHECKPOINT to evaluate')

@@ -13,10 +13,15 @@ published forms.
   coordinates in [0, 1] of the frame.
 - Chaotic World (MMVRAC 2024 Track 4): one JSON list of ``{"file", "class",
   "bbox": [x0, y0, x1, y1]}``, one box in pixels of a 320 x 180 frame.
+- Negatives of the extended test sets (SLAVC's ``*_test_plus_silent.csv``):
+  a csv with the header ``video,audio,label``, one row per negative: the
+  frame of ``video`` shown with the audio of ``audio`` (another clip's, or
+  the clip's own where ``audio == video``), label ``non-sounding``.
 
 Every reader raises ``ValueError`` naming the file and the problem on
 malformed input.
 """
+import csv
 import json
 import os.path as osp
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -65,6 +70,54 @@ def read_id_list(path: str) -> List[str]:
                 raise ValueError(f'{path}: a line has an empty first column: {line!r}')
             ids.append(sample_id_from_entry(first))
     return ids
+
+
+#: the header of SLAVC's negatives csv files and the label of its rows
+NEGATIVES_HEADER = ('video', 'audio', 'label')
+NEGATIVE_LABEL = 'non-sounding'
+
+
+def read_negative_pairs(path: str) -> List[Tuple[str, str]]:
+    """``[(video_id, audio_id), ...]`` of a negatives csv (SLAVC's
+    ``extended_*_test_plus_silent.csv``), in file order: the frame of the
+    first, the audio of the second.
+
+    The header ``video,audio,label`` is optional (SLAVC's reader takes every
+    row labelled ``non-sounding``); a row with another label, a row without
+    three columns or with an empty id is an error naming the file and line
+    (SLAVC would skip such a row silently, evaluating on fewer negatives).
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: negatives csv not found')
+    pairs = []
+    with open(path, encoding='utf-8-sig', newline='') as f:
+        for line_number, row in enumerate(csv.reader(f), start=1):
+            row = [cell.strip() for cell in row]
+            if not row or not any(row) or row[0].startswith('#'):
+                continue
+            if line_number == 1 and tuple(cell.lower() for cell in row) == NEGATIVES_HEADER:
+                continue
+            if len(row) != 3:
+                raise ValueError(f'{path}:{line_number}: expected 3 columns video,audio,label, '
+                                 f'got {row!r}')
+            video, audio, label = row
+            if label != NEGATIVE_LABEL:
+                raise ValueError(f'{path}:{line_number}: label {label!r}: every row of a '
+                                 f'negatives csv is {NEGATIVE_LABEL!r}')
+            if not video or not audio:
+                raise ValueError(f'{path}:{line_number}: empty video or audio id: {row!r}')
+            pairs.append((sample_id_from_entry(video), sample_id_from_entry(audio)))
+    if not pairs:
+        raise ValueError(f'{path}: the negatives csv lists no negative')
+    return pairs
+
+
+def write_negative_pairs(path: str, pairs: Iterable[Tuple[str, str]]) -> None:
+    """Write a negatives csv in SLAVC's form (header ``video,audio,label``),
+    atomically."""
+    lines = [','.join(NEGATIVES_HEADER)]
+    lines += [f'{video},{audio},{NEGATIVE_LABEL}' for video, audio in pairs]
+    atomic_write_text(path, '\n'.join(lines) + '\n', per_process_tmp=True)
 
 
 def write_id_list(path: str, ids: Iterable[str]) -> None:

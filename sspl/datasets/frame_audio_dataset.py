@@ -1,11 +1,11 @@
 """Clips stored as files: one frame image and one audio file per sample id."""
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from mmengine.logging import print_log
 from PIL import Image
 
-from .annotations import read_id_list, scale_boxes
+from .annotations import read_id_list, read_negative_pairs, scale_boxes
 from .base_av_dataset import BaseAVDataset
 from .validation import AnnotationError
 
@@ -19,6 +19,10 @@ def frame_size_of(path: str) -> Tuple[int, int]:
         raise FileNotFoundError(f'{path}: frame not found') from None
     except OSError as exc:
         raise ValueError(f'{path}: cannot read the frame ({exc})') from exc
+
+
+#: sample id of a negative: the frame's id and the audio's
+NEGATIVE_ID = '{video}@{audio}'
 
 
 class FrameAudioDataset(BaseAVDataset):
@@ -50,6 +54,21 @@ class FrameAudioDataset(BaseAVDataset):
             (default), nothing is checked up-front and a missing file raises
             when it is loaded. Annotated samples always need their frame at
             start-up (its size places the boxes).
+        negatives_file: the negatives of an extended test set (SLAVC's
+            ``*_test_plus_silent.csv``: ``video,audio,label`` rows, see
+            :func:`~sspl.datasets.annotations.read_negative_pairs`), relative
+            to ``data_root`` unless absolute. Each row adds, after the
+            positives, a sample with the frame of ``video`` and the audio of
+            ``audio`` (another clip's, or the clip's own), no box, metainfo
+            ``is_negative=True`` (what the ``extended`` protocol of
+            :class:`~sspl.evaluation.LocalizationMetric` reads) and the id
+            ``<video>@<audio>`` (:data:`NEGATIVE_ID`). ``skip_missing``
+            applies to them as to the positives.
+        exclude_id_file: an id list (or several) whose ids are left out of
+            the positives, e.g. the test ids, to hold out the other annotated
+            clips of an annotation file as a validation split (VGG-SS: the
+            5158 records minus SSPL's 4692 test ids = 466 clips); the log
+            says how many were left out.
         **kwargs: see :class:`mmengine.dataset.BaseDataset` (``pipeline``,
             ``test_mode``, ``indices``, ...).
     """
@@ -66,10 +85,16 @@ class FrameAudioDataset(BaseAVDataset):
                  frame_suffix: str = '.jpg',
                  audio_suffix: str = '.wav',
                  skip_missing: bool = False,
+                 negatives_file: Optional[str] = None,
+                 exclude_id_file: Optional[Union[str, Sequence[str]]] = None,
                  **kwargs):
         self.frame_suffix = frame_suffix
         self.audio_suffix = audio_suffix
         self.skip_missing = skip_missing
+        self.negatives_file = negatives_file
+        if isinstance(exclude_id_file, str):
+            exclude_id_file = [exclude_id_file]
+        self.exclude_id_files = list(exclude_id_file or [])
         prefix = dict(frame='frames', audio='audio')
         prefix.update(data_prefix or {})
         prefix = {key: value for key, value in prefix.items() if value is not None}
@@ -95,20 +120,12 @@ class FrameAudioDataset(BaseAVDataset):
 
     # ------------------------------------------------------------------
     def load_data_list(self) -> List[dict]:
-        records = self.load_records()
+        records = self._without_excluded(self.load_records())
         data_list, missing = [], []
         for record in records:
-            sample_id = record['sample_id']
-            info = dict(sample_id=sample_id, frame_path=self.frame_path(sample_id),
-                        audio_path=self.audio_path(sample_id))
-            if 'log_mel' in self.data_prefix:
-                info['log_mel_path'] = osp.join(self.data_prefix['log_mel'], sample_id + '.npy')
-            if self.skip_missing:
-                absent = [path for path in (info['frame_path'], info['audio_path'])
-                          if not osp.isfile(path)]
-                if absent:
-                    missing.append(absent[0])
-                    continue
+            info = self._sample_info(record['sample_id'], record['sample_id'])
+            if self.skip_missing and not self._present(info, missing):
+                continue
             if record.get('boxes') is not None:
                 frame_w, frame_h = frame_size_of(info['frame_path'])
                 info['gt_bboxes'] = scale_boxes(record['boxes'], self.box_frame,
@@ -117,9 +134,20 @@ class FrameAudioDataset(BaseAVDataset):
             if record.get('class_name') is not None:
                 info['class_name'] = record['class_name']
             data_list.append(info)
+        listed = len(records)
+        if self.negatives_file is not None:
+            pairs = read_negative_pairs(self._resolve(self.negatives_file))
+            listed += len(pairs)
+            for video, audio in pairs:
+                info = self._sample_info(NEGATIVE_ID.format(video=video, audio=audio), video,
+                                         audio)
+                info.update(is_negative=True, pack_meta_keys=('is_negative',))
+                if self.skip_missing and not self._present(info, missing):
+                    continue
+                data_list.append(info)
         if missing:
             print_log(f'{type(self).__name__} ({self.ann_file}): {len(missing)} of '
-                      f'{len(records)} listed samples have no frame or audio file and are '
+                      f'{listed} listed samples have no frame or audio file and are '
                       f'skipped (e.g. {missing[0]}); results are over the remaining '
                       f'{len(data_list)} samples, not comparable with the full benchmark.',
                       logger='current', level=30)
@@ -127,6 +155,42 @@ class FrameAudioDataset(BaseAVDataset):
             raise ValueError(f'{type(self).__name__}: no samples in {self.ann_file}'
                              + (f' ({len(missing)} listed, all missing)' if missing else ''))
         return data_list
+
+    def _sample_info(self, sample_id: str, frame_id: str, audio_id: Optional[str] = None) -> dict:
+        """The data-list entry of the frame of ``frame_id`` with the audio of
+        ``audio_id`` (default the same clip's)."""
+        audio_id = frame_id if audio_id is None else audio_id
+        info = dict(sample_id=sample_id, frame_path=self.frame_path(frame_id),
+                    audio_path=self.audio_path(audio_id))
+        if 'log_mel' in self.data_prefix:  # the cache is per audio clip
+            info['log_mel_path'] = osp.join(self.data_prefix['log_mel'], audio_id + '.npy')
+        return info
+
+    @staticmethod
+    def _present(info: dict, missing: List[str]) -> bool:
+        """Whether the sample's frame and audio exist (else its first absent
+        file is added to ``missing``)."""
+        absent = [path for path in (info['frame_path'], info['audio_path'])
+                  if not osp.isfile(path)]
+        if absent:
+            missing.append(absent[0])
+        return not absent
+
+    def _resolve(self, path: str) -> str:
+        return osp.join(self.data_root, path) if self.data_root and not osp.isabs(path) else path
+
+    def _without_excluded(self, records: List[dict]) -> List[dict]:
+        """``records`` without the ids of ``exclude_id_file``."""
+        if not self.exclude_id_files:
+            return records
+        excluded = set()
+        for path in self.exclude_id_files:
+            excluded.update(self.read_ids(self._resolve(path)))
+        kept = [record for record in records if record['sample_id'] not in excluded]
+        print_log(f'{type(self).__name__} ({self.ann_file}): {len(records) - len(kept)} of '
+                  f'{len(records)} samples left out (listed in {self.exclude_id_files}); '
+                  f'{len(kept)} remain', logger='current')
+        return kept
 
     def _records_from_json_or_ids(self, load_annotations: Callable[[str], Dict[str, dict]],
                                   id_file: Optional[str]) -> List[dict]:
@@ -165,6 +229,4 @@ class FrameAudioDataset(BaseAVDataset):
     def _ids_or_none(self, id_file: Optional[str]) -> Optional[List[str]]:
         if id_file is None:
             return None
-        if self.data_root and not osp.isabs(id_file):
-            id_file = osp.join(self.data_root, id_file)
-        return self.read_ids(id_file)
+        return self.read_ids(self._resolve(id_file))

@@ -14,6 +14,12 @@ objective agree only where the model attends to the sounding object: the
 mechanism has something to learn even without ImageNet semantics (see
 ``../shared/SYNTHETIC_NOTES.md`` for why two crops of one synthetic frame do not).
 ``views='one_frame'`` gives the published two-crops-of-one-frame setting.
+
+An extended split (``split='test_extended'``, any ``<split>_extended``) is
+the split's clips (the same files) followed by negatives in the manner of
+SLAVC's extended test sets, each with one frame, no box and metainfo
+``is_negative``: ``silent`` clips (a frame of objects, a silent audio track)
+and ``absent`` clips (the tone of a class that no object of the frame has).
 """
 import json
 import os
@@ -239,6 +245,97 @@ def write_split(data_root: str, split: str, num_samples: int, seed: int = 0,
     return annotation
 
 
+#: the negatives of an extended split: a silent track; a class absent from the frame
+NEGATIVE_KINDS = ('silent', 'absent')
+#: bump when a change to the negatives' generator changes what it makes
+NEGATIVES_VERSION = 1
+EXTENDED_SUFFIX = '_extended'
+_NEGATIVE_SPLIT_CODES = {'train': 0, 'val': 1, 'test': 2}
+
+
+def make_negative_clip(seed: int, split: str, kind: str, index: int, image_size: int = 112,
+                       num_objects: Tuple[int, int] = (2, 3),
+                       object_scale: Tuple[float, float] = (0.28, 0.38),
+                       duration: float = 3.0, num_classes: int = len(CLASSES)) -> Dict:
+    """One negative of an extended split: a frame ``(S, S, 3)`` uint8 of
+    ``num_objects`` objects and an audio track that sounds none of them.
+
+    - ``'silent'``: objects of any classes, the audio all zeros;
+    - ``'absent'``: the tone of ``audio_class`` in noise (as a positive clip's
+      audio), the objects all of other classes.
+
+    Drawn from its own generator (``seed``, split, kind, index), apart from
+    the positive clips' (:func:`make_clip`): the split's positives stay as
+    they are."""
+    if kind not in NEGATIVE_KINDS:
+        raise ValueError(f'make_negative_clip: kind must be one of {NEGATIVE_KINDS}, got {kind!r}')
+    rng = np.random.default_rng([seed, 1000 + _NEGATIVE_SPLIT_CODES.get(split, 3),
+                                 NEGATIVE_KINDS.index(kind), index])
+    audio_class = int(rng.integers(num_classes)) if kind == 'absent' else None
+    pool = [c for c in range(num_classes) if c != audio_class]
+    count = int(rng.integers(num_objects[0], num_objects[1] + 1))
+    objects, taken = [], []
+    for class_index in rng.choice(pool, size=min(count, len(pool)), replace=False):
+        size = int(round(image_size * rng.uniform(*object_scale)))
+        x0, y0 = _place(image_size, size, taken, rng)
+        taken.append((x0, y0, x0 + size, y0 + size))
+        objects.append((int(class_index), x0, y0, size))
+    frame = render_frame(image_size, objects, rng)
+    if kind == 'silent':
+        audio = np.zeros(int(round(duration * SAMPLE_RATE)), dtype=np.float32)
+    else:
+        audio = make_audio(audio_class, duration, rng)
+    return dict(frame=frame, objects=objects, audio=audio, kind=kind,
+                audio_class=None if audio_class is None else CLASSES[audio_class][0])
+
+
+def negatives_meta(split: str, num_negatives: int, seed: int, image_size: int) -> dict:
+    """What a split's negatives depend on; stored beside them."""
+    return dict(negatives_version=NEGATIVES_VERSION, split=split, num_negatives=num_negatives,
+                kinds=list(NEGATIVE_KINDS), seed=seed, image_size=image_size)
+
+
+def write_negatives(data_root: str, split: str, num_negatives: int, seed: int = 0,
+                    image_size: int = 112) -> str:
+    """Write the negatives of ``split``'s extended split (``num_negatives``:
+    the first half ``silent``, the rest ``absent``) and return their record
+    file. Layout::
+
+        data_root/frames/<split>_<kind>_<index>_a.png
+        data_root/audio/<split>_<kind>_<index>.wav       (16 kHz mono, 16-bit)
+        data_root/annotations/<split>_negatives.json     ({"file", "kind", "audio_class"})
+        data_root/annotations/<split>_negatives_meta.json
+
+    Written as :func:`write_split` writes (temporary names, the meta file last;
+    regenerated when made with other settings)."""
+    import soundfile
+    from PIL import Image
+
+    meta = negatives_meta(split, num_negatives, seed, image_size)
+    records_path = osp.join(data_root, 'annotations', f'{split}_negatives.json')
+    meta_path = records_path.replace('.json', '_meta.json')
+    if osp.exists(meta_path):
+        with open(meta_path) as f:
+            if json.load(f) == meta:
+                return records_path
+    for folder in ('frames', 'audio', 'annotations'):
+        os.makedirs(osp.join(data_root, folder), exist_ok=True)
+    counts = dict(silent=(num_negatives + 1) // 2, absent=num_negatives // 2)
+    records = []
+    for kind in NEGATIVE_KINDS:
+        for index in range(counts[kind]):
+            sample_id = f'{split}_{kind}_{index:05d}'
+            clip = make_negative_clip(seed, split, kind, index, image_size=image_size)
+            with atomic_output_path(osp.join(data_root, 'frames', f'{sample_id}_a.png')) as tmp:
+                Image.fromarray(clip['frame']).save(tmp, format='PNG')
+            with atomic_output_path(osp.join(data_root, 'audio', f'{sample_id}.wav')) as tmp:
+                soundfile.write(tmp, clip['audio'], SAMPLE_RATE, subtype='PCM_16', format='WAV')
+            records.append({'file': sample_id, 'kind': kind, 'audio_class': clip['audio_class']})
+    atomic_write_text(records_path, json.dumps(records), per_process_tmp=True)
+    atomic_write_text(meta_path, json.dumps(meta), per_process_tmp=True)
+    return records_path
+
+
 @DATASETS.register_module()
 class SyntheticAVDataset(BaseAVDataset):
     """The built-in synthetic dataset (see the module docstring).
@@ -256,15 +353,24 @@ class SyntheticAVDataset(BaseAVDataset):
         views: ``'two_frames'`` (view ``i`` from frame ``i`` of the clip) or
             ``'one_frame'`` (both views from the first frame, as the published
             pipeline does with real data).
+        num_negatives: for an extended split (``'test_extended'``: the
+            ``test`` clips, then negatives, see the module docstring), how
+            many negatives (half ``silent``, half ``absent``); default
+            ``num_samples``, as many as positives (SLAVC's extended sets).
     """
 
     METAINFO = dict(classes=tuple(name for name, _, _ in CLASSES))
 
     def __init__(self, data_root: str, split: str = 'train', num_samples: int = 512,
-                 seed: int = 0, image_size: int = 112, views: str = 'two_frames', **kwargs):
+                 seed: int = 0, image_size: int = 112, views: str = 'two_frames',
+                 num_negatives: Optional[int] = None, **kwargs):
         if views not in ('two_frames', 'one_frame'):
             raise ValueError(f"SyntheticAVDataset: views must be 'two_frames' or 'one_frame', "
                              f'got {views!r}')
+        if num_negatives is not None and not split.endswith(EXTENDED_SUFFIX):
+            raise ValueError(f'SyntheticAVDataset: num_negatives is for an extended split '
+                             f"('test{EXTENDED_SUFFIX}'), not {split!r}")
+        self.num_negatives = num_samples if num_negatives is None else int(num_negatives)
         self.split = split
         self.num_samples = num_samples
         self.seed = seed
@@ -272,8 +378,32 @@ class SyntheticAVDataset(BaseAVDataset):
         self.views = views
         super().__init__(data_root=data_root, **kwargs)
 
+    @property
+    def base_split(self) -> str:
+        """The split whose clips are the positives (``'test'`` of ``'test_extended'``)."""
+        if self.split.endswith(EXTENDED_SUFFIX):
+            return self.split[:-len(EXTENDED_SUFFIX)]
+        return self.split
+
     def load_data_list(self) -> List[dict]:
-        annotation = write_split(self.data_root, self.split, self.num_samples, self.seed,
+        data_list = self._positives()
+        if self.split.endswith(EXTENDED_SUFFIX) and self.num_negatives > 0:
+            data_list += self._negatives()
+        return data_list
+
+    def _negatives(self) -> List[dict]:
+        records_path = write_negatives(self.data_root, self.base_split, self.num_negatives,
+                                       self.seed, self.image_size)
+        with open(records_path) as f:
+            records = json.load(f)
+        return [dict(sample_id=record['file'],
+                     frame_path=osp.join(self.data_root, 'frames', f"{record['file']}_a.png"),
+                     audio_path=osp.join(self.data_root, 'audio', f"{record['file']}.wav"),
+                     is_negative=True, negative_kind=record['kind'],
+                     pack_meta_keys=('is_negative', 'negative_kind')) for record in records]
+
+    def _positives(self) -> List[dict]:
+        annotation = write_split(self.data_root, self.base_split, self.num_samples, self.seed,
                                  self.image_size)
         with open(annotation.replace('.json', '_views.json')) as f:
             view_boxes = {item['file']: item['bbox_views'] for item in json.load(f)}

@@ -127,7 +127,9 @@ def validate_data_list(data_list: Sequence[dict], source: str) -> List[Issue]:
 
     - ``sample_id`` present; duplicated ids are reported (warning);
     - when some samples have ``gt_bboxes``, every sample must (an annotated
-      split with unannotated samples is an error);
+      split with unannotated samples is an error), except the negatives of an
+      extended test set (``is_negative=True``), which have no box (one with
+      boxes is an error);
     - each sample's boxes: see :func:`box_issues`.
     """
     issues: List[Issue] = []
@@ -142,6 +144,11 @@ def validate_data_list(data_list: Sequence[dict], source: str) -> List[Issue]:
             issues.append(Issue(WARNING, f'{source}:{sample_id}', 'sample id listed twice'))
         seen.add(sample_id)
         where = f'{source}:{sample_id}'
+        if info.get('is_negative'):
+            if info.get('gt_bboxes') is not None:
+                issues.append(Issue(ERROR, where, 'a negative (is_negative) has boxes: its '
+                                    'audio does not belong to the frame, so nothing in it sounds'))
+            continue
         if info.get('gt_bboxes') is None:
             if annotated:
                 issues.append(Issue(ERROR, where, 'no boxes: the split is annotated '

@@ -150,3 +150,28 @@ def test_per_sample_results_hook_points_metrics_into_the_log_dir(tmp_path):
     hook.before_test_epoch(runner)
     assert auto.out_file == osp.join(runner.log_dir, 'per_sample', 'test.json')
     assert fixed.out_file == str(tmp_path / 'mine.json')  # the user's choice stays
+
+
+def test_per_sample_results_hook_gives_the_run_info(tmp_path):
+    from mmengine.config import Config
+    from mmengine.logging import MessageHub
+
+    from sspl.engine.hooks import PerSampleResultsHook
+
+    metric = CIoUMetric()
+    hub = MessageHub.get_instance('per_sample_run_info_test')
+    hub.update_info('checkpoint', '/ckpt/epoch_3.pth')
+    cfg = Config(dict(test_dataloader=dict(dataset=dict(
+        type='NegativeAudioProbes', kinds=['silence', 'noise'],
+        dataset=dict(type='VGGSoundDataset', ann_file='vggss.json', id_file='ids.csv',
+                     pipeline=[dict(type='LoadFrame')])))))
+    runner = SimpleNamespace(log_dir=str(tmp_path), test_loop=SimpleNamespace(
+        evaluator=SimpleNamespace(metrics=[metric])), cfg=cfg, message_hub=hub,
+        model=torch.nn.Identity(), experiment_name='exp', work_dir='w', epoch=0, iter=0)
+    PerSampleResultsHook().before_test_epoch(runner)
+    info = metric.run_info
+    assert (info['model'], info['checkpoint'], info['split']) == (
+        'Identity', '/ckpt/epoch_3.pth', 'test')
+    assert info['dataset'] == dict(type='NegativeAudioProbes', kinds=['silence', 'noise'],
+                                   dataset=dict(type='VGGSoundDataset', ann_file='vggss.json',
+                                                id_file='ids.csv'))

@@ -39,7 +39,8 @@ def main(argv=None) -> int:
             continue
         # The dataset writes its split on first use (with its own defaults).
         built = DATASETS.build(dict(dataset, pipeline=[]))
-        annotation = osp.join(built.data_root, 'annotations', f'{built.split}.json')
+        annotation = osp.join(built.data_root, 'annotations',
+                              f"{getattr(built, 'base_split', built.split)}.json")
         print(f"{loader}: {len(built)} clips of split '{built.split}' in {built.data_root} "
               f'({annotation})')
         written += 1

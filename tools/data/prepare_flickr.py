@@ -14,6 +14,11 @@ copied to data/flickr/Annotations/)::
         --ids flickr_test249_in5k.csv --list-name flickr_test249 \
         --annotations 5k_labeled/Annotations
 
+Extended Flickr (SLAVC): add ``--negatives extended_flickr_test_plus_silent.csv``;
+the frame of each negative's video (kept if copied beforehand) and the audio
+of each negative's audio clip are prepared too, and
+data/flickr/<list-name>_negatives.csv lists the negatives that are ready.
+
 Layout and options: docs/dataset_preparation.md and ``--help``.
 """
 from sspl.datasets.preparation import middle_frame

@@ -14,6 +14,15 @@ prepared ids are written to data/vggsound/vggss_test.json)::
         --ids vggss_test_4692.csv --list-name vggss_test \
         --annotations vggss_test_5158.json
 
+Extended VGG-SS (SLAVC): the 5158 test clips, and what the negatives need
+beyond them (the 379 clips shown with their own audio); writes
+data/vggsound/vggss_test_negatives.csv, the negatives that are ready::
+
+    python tools/data/prepare_vggsound.py VIDEOS data/vggsound \
+        --ids vggss_test_5158.csv --list-name vggss_test \
+        --annotations vggss_test_5158.json \
+        --negatives extended_vggss_test_plus_silent.csv
+
 Layout and options: docs/dataset_preparation.md and ``--help``.
 """
 from sspl.datasets.preparation import middle_frame

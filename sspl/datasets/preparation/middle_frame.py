@@ -17,6 +17,13 @@ Outputs that exist are kept (written to a temporary name, then renamed, so
 an existing file is complete): a re-run only does what is missing, and a
 frame put in ``frames/`` beforehand (e.g. the released annotated Flickr test
 frames) is kept while its audio is extracted.
+
+``--negatives`` (an extended test set's ``video,audio,label`` csv, SLAVC's
+``*_test_plus_silent.csv``) also prepares what its negatives need that
+``--ids`` does not give: the frame of each ``video`` and the audio of each
+``audio`` (another clip's, or the clip's own: Extended VGG-SS has 379 clips
+outside the test list shown with their own audio), and writes
+``<list-name>_negatives.csv``, the rows whose frame and audio are ready.
 """
 import argparse
 import json
@@ -27,10 +34,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import List, Optional
 
-from sspl.datasets.annotations import read_id_list, write_id_list, write_json_records
+from sspl.datasets.annotations import (read_id_list, read_negative_pairs, write_id_list,
+                                       write_json_records, write_negative_pairs)
 from . import clip_io, prep_runner
 from .clip_io import ClipError
 from .prep_runner import Job, SampleResult
+
+#: what a sample of the dataset needs; a clip named only by a negative may need one of them
+BOTH = ('frame', 'audio')
 
 
 @dataclass
@@ -51,11 +62,15 @@ def audio_file(out_dir: str, sample_id: str) -> str:
 
 
 def prepare_video(options: Options, job: Job) -> List[SampleResult]:
-    """Frame + audio of one video (``job.targets``: one ``{'sample_id'}``)."""
+    """Frame + audio of one video (``job.targets``: one ``{'sample_id'}``,
+    optionally ``'needs'``: ``('frame',)`` or ``('audio',)`` for a clip that
+    a negative needs only the frame or the audio of; default both)."""
     sample_id = job.targets[0]['sample_id']
+    needs = job.targets[0].get('needs', BOTH)
     frame_path = frame_file(options.out_dir, sample_id, options.frame_ext)
     audio_path = audio_file(options.out_dir, sample_id)
-    need_frame, need_audio = not osp.isfile(frame_path), not osp.isfile(audio_path)
+    need_frame = 'frame' in needs and not osp.isfile(frame_path)
+    need_audio = 'audio' in needs and not osp.isfile(audio_path)
     if not (need_frame or need_audio):
         return [SampleResult(sample_id, 'existing', job.video)]
     if not job.video:
@@ -89,6 +104,10 @@ def build_parser(benchmark: str, default_list_name: str, extra_help: str = '') -
     parser.add_argument('--list-name', default=default_list_name,
                         help='write <out_dir>/<list-name>.csv (prepared ids) and '
                         '<list-name>_report.json')
+    parser.add_argument('--negatives', help='an extended test set\'s negatives (video,audio,label '
+                        'csv, e.g. extended_vggss_test_plus_silent.csv): also prepare the frame of '
+                        'each video and the audio of each audio it names, and write '
+                        '<out_dir>/<list-name>_negatives.csv (the rows that are ready)')
     parser.add_argument('--frame-ext', default='.jpg', choices=['.jpg', '.png'])
     parser.add_argument('--min-audio-seconds', type=float, default=1.0,
                         help='videos with less audio are reported as too short')
@@ -113,20 +132,61 @@ def run(args, copy_annotations=None) -> dict:
     ids = wanted_ids(args.ids)
     if ids is None:
         ids = sorted(videos)
+    negatives = getattr(args, 'negatives', None)
+    pairs = read_negative_pairs(negatives) if negatives else []
     jobs = [Job(videos.get(sample_id, ''), [dict(sample_id=sample_id)]) for sample_id in ids]
+    jobs += [Job(videos.get(sample_id, ''), [dict(sample_id=sample_id, needs=needs)])
+             for sample_id, needs in negative_needs(pairs, ids).items()]
     options = Options(out_dir=args.out_dir, frame_ext=args.frame_ext,
                       audio_seconds=args.audio_seconds, min_audio_seconds=args.min_audio_seconds,
                       sample_rate=args.sample_rate)
     print(f'{len(jobs)} videos -> {args.out_dir} ({args.nproc} processes)')
     results = prep_runner.run_jobs(partial(prepare_video, options), jobs, args.nproc)
-    usable = [result.sample_id for result in results if result.usable]
+    usable = [result.sample_id for result in results[:len(ids)] if result.usable]
     list_path = osp.join(args.out_dir, f'{args.list_name}.csv')
     write_id_list(list_path, usable)
     extra = dict(id_list=list_path)
+    if negatives:
+        extra['negatives'] = write_ready_negatives(args, options, pairs)
     if copy_annotations is not None:
         extra['annotation'] = copy_annotations(args, usable)
     return prep_runner.write_report(osp.join(args.out_dir, f'{args.list_name}_report.json'),
                                     results, extra)
+
+
+def negative_needs(pairs, ids) -> dict:
+    """``{clip id: needs}`` of the clips the negatives name beyond ``ids``:
+    ``'frame'`` for a ``video``, ``'audio'`` for an ``audio``, in csv order."""
+    listed = set(ids)
+    needs: dict = {}
+    for video, audio in pairs:
+        for sample_id, need in ((video, 'frame'), (audio, 'audio')):
+            if sample_id not in listed:
+                needs.setdefault(sample_id, set()).add(need)
+    return {sample_id: tuple(need for need in BOTH if need in wanted)
+            for sample_id, wanted in needs.items()}
+
+
+def write_ready_negatives(args, options: Options, pairs) -> dict:
+    """Write ``<list-name>_negatives.csv``: the negatives whose frame and
+    audio files exist; returns the report's entry (counts, first absentees)."""
+    ready, absent = [], []
+    for video, audio in pairs:
+        frame = frame_file(options.out_dir, video, options.frame_ext)
+        sound = audio_file(options.out_dir, audio)
+        missing = [path for path in (frame, sound) if not osp.isfile(path)]
+        if missing:
+            absent.append(dict(video=video, audio=audio, missing=missing))
+        else:
+            ready.append((video, audio))
+    path = osp.join(args.out_dir, f'{args.list_name}_negatives.csv')
+    if ready:
+        write_negative_pairs(path, ready)
+    print(f'{len(ready)} of {len(pairs)} negatives ready'
+          + (f': {path}' if ready else '') + (f'; {len(absent)} lack a file (e.g. '
+                                               f"{absent[0]['missing'][0]})" if absent else ''))
+    return dict(file=path if ready else None, listed=len(pairs), ready=len(ready),
+                not_ready=absent)
 
 
 def copy_flickr_xmls(args, usable_ids: List[str]) -> Optional[str]:

@@ -91,15 +91,25 @@ def precision_recall(n_boxes: Sequence[int], cious: Sequence[float], confs: Sequ
     return precision, recall
 
 
-def average_precision(n_boxes, cious, confs, ciou_thr: float = 0.5) -> float:
-    """SLAVC's ``calc_ap``."""
+def precision_recall_curve(n_boxes, cious, confs, ciou_thr: float = 0.5):
+    """The precision-recall curve :func:`average_precision` integrates:
+    ``(recall, precision, precision_max, thresholds)`` at SLAVC's thresholds
+    (``sort(conf)[:-1][::-max(1, N // 200)]``, descending, so recall grows),
+    ``precision_max[i]`` the best precision at recall >= ``recall[i]``."""
     step = max(1, len(cious) // 200)
+    thresholds = list(np.sort(np.array(confs))[:-1][::-step])
     precision, recall = [], []
-    for thr in np.sort(np.array(confs))[:-1][::-step]:
+    for thr in thresholds:
         p, r = precision_recall(n_boxes, cious, confs, thr, ciou_thr)
         precision.append(p)
         recall.append(r)
-    precision_max = [np.max(precision[i:]) for i in range(len(precision))]
+    precision_max = [float(np.max(precision[i:])) for i in range(len(precision))]
+    return recall, precision, precision_max, [float(t) for t in thresholds]
+
+
+def average_precision(n_boxes, cious, confs, ciou_thr: float = 0.5) -> float:
+    """SLAVC's ``calc_ap``."""
+    recall, _, precision_max, _ = precision_recall_curve(n_boxes, cious, confs, ciou_thr)
     return float(sum(precision_max[i] * (recall[i + 1] - recall[i])
                      for i in range(len(precision_max) - 1)))
 

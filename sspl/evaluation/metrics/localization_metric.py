@@ -16,6 +16,13 @@ from sspl.registry import METRICS
 from sspl.utils.atomic_io import atomic_write_text
 
 DEFAULT_PROTOCOLS = ('fixed', 'median', 'pointing')
+#: ``protocols='all'``: every protocol, SLAVC's two modes (relative prediction
+#: on: its README; off: its test scripts) and the negative-audio probes.
+ALL_PROTOCOLS = ('fixed', 'median', 'pointing', 'adaptive', dict(type='extended'),
+                 dict(type='extended', name='extended_abs', relative_prediction=False),
+                 dict(type='negative_audio'))
+#: ``score_range`` not given (a protocol that needs one then says so)
+_UNSET = object()
 
 #: The per-sample values each protocol keeps of a positive sample.
 POSITIVE_FIELDS = {
@@ -38,13 +45,16 @@ CIOU_FIGURES = ('cIoU', 'AUC', 'mean_cIoU')
 class _Protocol:
     """One configured protocol: its type, the name its keys carry, its options."""
 
-    def __init__(self, spec: Union[str, dict], fixed_threshold: float, owner: str):
+    def __init__(self, spec: Union[str, dict], fixed_threshold: float, owner: str,
+                 score_range: Any = _UNSET):
         if isinstance(spec, str):
             spec = dict(type=spec)
         if not isinstance(spec, dict) or 'type' not in spec:
             raise ValueError(f"{owner}: each of protocols must be a name or a dict with 'type', "
                              f'got {spec!r}')
         spec = dict(spec)
+        if spec.get('type') in NEEDS_SCORE_RANGE and score_range is not _UNSET:
+            spec.setdefault('score_range', score_range)
         self.type = spec.pop('type')
         self.name = str(spec.pop('name', self.type))
         if self.type not in PROTOCOLS:
@@ -58,7 +68,8 @@ class _Protocol:
                 f'{owner}: protocol {self.name!r} needs score_range=(low, high), the value range '
                 "of the method's raw map, which its thresholds assume: (-1, 1) for cosine maps, "
                 '(-1/tau, 1/tau) for cosine/tau logits, None if the maps already are scores in '
-                '[0, 1]')
+                "[0, 1]; give it to the protocol or to the metric (the method's config: "
+                'test_evaluator = dict(score_range=...))')
         if self.type == 'fixed':
             spec.setdefault('threshold', fixed_threshold)
         try:
@@ -124,7 +135,14 @@ class LocalizationMetric(BaseMetric):
             :data:`sspl.evaluation.functional.PROTOCOL_OPTIONS` that are not
             data; ``name`` tells two instances of one type apart). ``extended``
             and ``negative_audio`` need ``score_range``. Default: ``fixed``,
-            ``median`` and ``pointing``.
+            ``median`` and ``pointing``; ``'all'``: :data:`ALL_PROTOCOLS`
+            (every protocol, ``extended`` with relative prediction on and
+            off (``extended_abs``), ``negative_audio``).
+        score_range: the value range ``(low, high)`` of the method's raw
+            map (``None``: already scores in [0, 1]), for the protocols that
+            need one and do not give their own: a property of the method, so
+            a test-set config lists the protocols and the method's config
+            says ``test_evaluator = dict(score_range=(-1, 1))``.
         protocol: ``'fixed'`` or ``'median'``: the one reported as ``cIoU`` /
             ``AUC`` / ``mean_cIoU`` (what ``save_best='cIoU'`` selects on);
             default the first of the two in ``protocols``.
@@ -140,16 +158,22 @@ class LocalizationMetric(BaseMetric):
 
     default_prefix: Optional[str] = ''  # keys unprefixed: 'cIoU', 'AUC', ... (no warning)
 
-    def __init__(self, protocols: Sequence[Union[str, dict]] = DEFAULT_PROTOCOLS,
+    def __init__(self, protocols: Union[str, Sequence[Union[str, dict]]] = DEFAULT_PROTOCOLS,
                  protocol: Optional[str] = None, threshold: float = 0.5,
                  use_pred_score: bool = True, out_file: Optional[str] = None,
+                 score_range: Any = _UNSET,
                  collect_device: str = 'cpu', prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         owner = type(self).__name__
+        if protocols == 'all':
+            protocols = ALL_PROTOCOLS
         if isinstance(protocols, (str, dict)):
             protocols = [protocols]
         self.threshold = float(threshold)
-        self.protocols = [_Protocol(spec, self.threshold, owner) for spec in protocols]
+        if isinstance(score_range, list):  # from a config (lists) or --cfg-options
+            score_range = tuple(score_range)
+        self.protocols = [_Protocol(spec, self.threshold, owner, score_range)
+                          for spec in protocols]
         names = [p.name for p in self.protocols]
         if len(set(names)) != len(names):
             raise ValueError(f'{owner}: protocol names must be unique (give name=...), got {names}')
@@ -164,6 +188,9 @@ class LocalizationMetric(BaseMetric):
         self.protocol = protocol
         self.use_pred_score = bool(use_pred_score)
         self.out_file = out_file
+        #: what the run was (config, model, checkpoint, test set), written with the
+        #: per-sample values; :class:`sspl.engine.hooks.PerSampleResultsHook` fills it
+        self.run_info: Dict[str, Any] = {}
         self._metric_keys: Dict[str, List[str]] = {}  # protocol name -> its metric keys
 
     # ---- per sample ------------------------------------------------------------------------
@@ -341,6 +368,7 @@ class LocalizationMetric(BaseMetric):
                                   if k.startswith('pia_') and k.endswith(f'_{p.name}')})
             per_sample_keys[p.name] = [f'{field}_{p.name}' for field in fields]
         payload = dict(
+            run_info=_jsonable(dict(self.run_info)),
             protocol=self.protocol,
             protocols={p.name: dict(type=p.type, description=p.describe(),
                                     options=_jsonable(p.options),

@@ -237,3 +237,33 @@ def test_a_second_median_instance_reproduces_ezvsl_train_validation(vsl):
     assert metrics['median_train/AUC'] == pytest.approx(exp['AUC'], abs=P.VSL_DATASET_TOL)
     assert metrics['cIoU'] == pytest.approx(expected['ezvsl']['flickr']['av']['cIoU'],
                                             abs=P.VSL_DATASET_TOL)
+
+
+def test_all_protocols_with_the_methods_score_range(vsl, tmp_path):
+    """protocols='all' with one score_range for the metric (the method's map
+    scale, from its config): every protocol, SLAVC's figures as with the
+    range given per protocol, and the run info in the per-sample file."""
+    expected, bench = vsl
+    metric = LocalizationMetric(protocols='all', score_range=list(P.SCORE_RANGE_AV),
+                                out_file=str(tmp_path / 'all.json'))
+    assert [p.name for p in metric.protocols] == [
+        'fixed', 'median', 'pointing', 'adaptive', 'extended', 'extended_abs', 'negative_audio']
+    assert all(p.resolved['score_range'] == P.SCORE_RANGE_AV for p in metric.protocols
+               if p.type in ('extended', 'negative_audio'))
+    metric.run_info = dict(config='c.py', checkpoint='e.pth')
+    metrics = run_metric(metric, vsl_samples(bench))
+    reference = run_metric(LocalizationMetric(protocols=[
+        dict(type='extended', score_range=P.SCORE_RANGE_AV),
+        dict(type='extended', name='extended_abs', score_range=P.SCORE_RANGE_AV,
+             relative_prediction=False)]), vsl_samples(bench))
+    for key, value in reference.items():
+        assert metrics[key] == value, key
+    assert {'cIoU', 'cIoU_median', 'pointing_game', 'adaptive/IIoU'} <= set(metrics)
+    saved = json.loads((tmp_path / 'all.json').read_text())
+    assert saved['run_info'] == dict(config='c.py', checkpoint='e.pth')
+    # A protocol's own score_range wins over the metric's.
+    own = LocalizationMetric(protocols=[dict(type='extended', score_range=None)],
+                             score_range=(-1, 1))
+    assert own.protocols[0].resolved['score_range'] is None
+    with pytest.raises(ValueError, match=r"test_evaluator = dict\(score_range"):
+        LocalizationMetric(protocols='all')
