@@ -1,0 +1,3 @@
+from .keyed_sampler import DefaultSampler
+
+__all__ = ['DefaultSampler']
