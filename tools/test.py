@@ -12,6 +12,7 @@ from mmengine.model import is_model_wrapper  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from sspl.apis.model import load_localizer_checkpoint  # noqa: E402
+from sspl.engine.rank_watchdog import rank_loss_errors  # noqa: E402
 from sspl.utils import register_all_modules, setup_distributed  # noqa: E402
 from sspl.utils.config_validation import validate_config  # noqa: E402
 
@@ -67,7 +68,8 @@ def main(argv=None):
     runner = Runner.from_cfg(cfg)
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     load_localizer_checkpoint(model, args.checkpoint)
-    metrics = runner.test()
+    with rank_loss_errors():  # a lost rank of a distributed run: an error naming it
+        metrics = runner.test()
     if runner.rank == 0:
         print_summary(runner, metrics, args)
     return metrics

@@ -13,6 +13,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from sspl.engine.optimizers import amp_optim_wrapper_cfg  # noqa: E402
 from sspl.utils import register_all_modules, setup_distributed  # noqa: E402
+from sspl.engine.rank_watchdog import rank_loss_errors  # noqa: E402
 from sspl.engine.resume import resolve_auto_resume  # noqa: E402
 from sspl.utils.config_validation import validate_config  # noqa: E402
 
@@ -78,7 +79,8 @@ def main(argv=None):
     resolve_auto_resume(cfg)
     setup_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    with rank_loss_errors():  # a lost rank of a distributed run: an error naming it
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -4,9 +4,10 @@ from .early_stopping_hook import ResumableEarlyStoppingHook
 from .epoch_seed_hook import EpochSeedHook
 from .nan_guard_hook import NaNGuardHook, NonFiniteLossError
 from .per_sample_results_hook import PerSampleResultsHook
+from .rank_watchdog_hook import RankWatchdogHook
 from .skipped_sample_hook import SkippedSampleHook, TooManyBadSamplesError
 from .visualization_hook import LocalizationVisualizationHook
 
 __all__ = ['CheckpointCompatHook', 'PerSampleResultsHook', 'LocalizationVisualizationHook',
            'AtomicCheckpointHook', 'ResumableEarlyStoppingHook', 'EpochSeedHook', 'NaNGuardHook',
-           'NonFiniteLossError', 'SkippedSampleHook', 'TooManyBadSamplesError']
+           'NonFiniteLossError', 'SkippedSampleHook', 'TooManyBadSamplesError', 'RankWatchdogHook']
