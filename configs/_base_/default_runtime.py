@@ -28,6 +28,11 @@ custom_hooks = [dict(type='CheckpointCompatHook'),
                 dict(type='NaNGuardHook'),
                 # Log training samples skipped for unreadable files; stop above 5% per epoch.
                 dict(type='SkippedSampleHook', max_skip_fraction=0.05),
+                # Distributed runs: every rank ends each epoch with the same buffers
+                # (BN running statistics averaged over the ranks, mmengine's hook):
+                # the state rank 0 checkpoints is every rank's, so a resume continues
+                # exactly and validation on every rank scores the checkpoint.
+                dict(type='SyncBuffersHook'),
                 # Distributed runs: a rank that dies or freezes is named and the
                 # others stop within ~32 s (heartbeats in the rendezvous store)
                 # instead of waiting for the collective timeout below.
