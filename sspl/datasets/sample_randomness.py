@@ -60,7 +60,9 @@ class SampleKey(int):
     """A dataset index (an ``int``, usable wherever an index is) that carries
     the ``seed`` and ``epoch`` of the sampler that produced it.
 
-    Arithmetic on it gives a plain ``int`` (the key is dropped): a dataset
+    It prints as the plain index (``str``, ``repr``, f-strings), so messages
+    and sample names built from an index do not change. Arithmetic on it gives
+    a plain ``int`` (the key is dropped): a dataset
     wrapper that maps indices (``ConcatDataset``, ``RepeatDataset``) hands its
     inner dataset an index without a key.
     """
@@ -73,9 +75,6 @@ class SampleKey(int):
 
     def __reduce__(self):  # pickled into the dataloader's index queue
         return SampleKey, (int(self), self.epoch, self.seed)
-
-    def __repr__(self):
-        return f'SampleKey(index={int(self)}, epoch={self.epoch}, seed={self.seed})'
 
     @property
     def entropy(self) -> Tuple[int, int, int]:

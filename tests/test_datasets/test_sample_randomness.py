@@ -94,6 +94,7 @@ def test_sample_key_is_an_int_that_survives_pickling():
     assert sample_randomness.key_of(copy) == (7, 3, 5)
     assert sample_randomness.key_of(5) is None
     assert type(key + 1) is int  # arithmetic drops the key
+    assert (str(key), repr(key), f'toy{key}') == ('5', '5', 'toy5')  # prints as the index
 
 
 def test_views_draw_from_their_own_keys():
