@@ -51,6 +51,17 @@ class EpochSeedHook(Hook):
     and repeats it with the same random numbers. (The sampler's shuffling is a
     function of seed and epoch in mmengine's ``DefaultSampler``.)
 
+    What a method's model must do for this to hold: draw its randomness in
+    the training process from torch's (or NumPy's, Python's) global
+    generators during the step, not from a ``torch.Generator`` it created
+    once and keeps outside its ``state_dict``; keep state that evolves over
+    training (momentum encoders, EMA teachers, feature queues and their
+    pointers) in parameters or registered buffers, so that the checkpoint
+    holds it (buffers are averaged over the ranks at each epoch end by
+    ``SyncBuffersHook``: per-rank state that must not be averaged, e.g. a
+    queue filled from each rank's own batch, must be gathered so that every
+    rank holds the same).
+
     Data augmentation does not depend on this hook: it runs in the dataloader
     workers and draws from each sample's ``(seed, epoch, index)`` key
     (:mod:`sspl.datasets.sample_randomness`), so it is the same whatever the
