@@ -71,7 +71,7 @@ def test_a_failed_rank_is_named_with_its_error_at_once(store_pair):
     survivor.stop()
 
 
-def test_a_lost_store_names_rank_0(tmp_path):
+def test_a_lost_store_names_rank_0():
     """The store's host (torchrun of node 0, or rank 0 itself) dies."""
     import socket
     import subprocess
