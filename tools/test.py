@@ -15,6 +15,7 @@ from sspl.apis.model import load_localizer_checkpoint
 from sspl.apis.test_options import with_negative_audio
 from sspl.datasets.negative_audio import PROBE_KINDS
 from sspl.engine.compat import install_safe_checkpoint_loader, setup_distributed
+from sspl.engine.rank_watchdog import rank_loss_errors
 from sspl.utils import register_all_modules
 from sspl.utils.config_validation import validate_config
 
@@ -96,7 +97,8 @@ def main(argv=None):
     elif model.state_dict():
         raise SystemExit(f'{args.config}: the {type(model).__name__} model has weights; give '
                          'the CHECKPOINT to evaluate')
-    metrics = runner.test()
+    with rank_loss_errors():  # a lost rank of a distributed run: an error naming it
+        metrics = runner.test()
     if runner.rank == 0:
         print_summary(runner, metrics, args)
     return metrics

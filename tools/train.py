@@ -11,6 +11,7 @@ from mmengine.runner import Runner
 from sspl.engine.compat import (install_safe_checkpoint_loader, resolve_auto_resume,
                                 setup_distributed)
 from sspl.engine.optimizers import amp_optim_wrapper_cfg
+from sspl.engine.rank_watchdog import rank_loss_errors
 from sspl.utils import register_all_modules
 from sspl.utils.config_validation import validate_config
 
@@ -77,7 +78,8 @@ def main(argv=None):
     resolve_auto_resume(cfg)
     setup_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    with rank_loss_errors():  # a lost rank of a distributed run: an error naming it
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -31,12 +31,24 @@ custom_hooks = [dict(type='CheckpointCompatHook'),
                 # Log training samples skipped for unreadable files; stop above 5% per epoch.
                 dict(type='SkippedSampleHook', max_skip_fraction=0.05),
                 # Refuse cached VGGish embeddings of other weights than the model's.
-                dict(type='EmbeddingCacheCheckHook')]
+                dict(type='EmbeddingCacheCheckHook'),
+                # Distributed runs: every rank ends each epoch with the same buffers
+                # (BN running statistics averaged over the ranks, mmengine's hook):
+                # the state rank 0 checkpoints is every rank's, so a resume continues
+                # exactly and validation on every rank scores the checkpoint.
+                dict(type='SyncBuffersHook'),
+                # Distributed runs: a rank that dies or freezes is named and the
+                # others stop within ~32 s (heartbeats in the rendezvous store)
+                # instead of waiting for the collective timeout below.
+                dict(type='RankWatchdogHook', interval=2, timeout=30)]
 
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'),
+    # timeout: seconds a collective waits for the other ranks. Long (torch's
+    # default), as ranks legitimately wait for rank 0 while it saves a checkpoint
+    # or computes a metric; lost ranks are caught by RankWatchdogHook instead.
+    dist_cfg=dict(backend='nccl', timeout=1800),
 )
 
 vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]

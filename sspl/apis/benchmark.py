@@ -41,7 +41,7 @@ from sspl.utils.benchmark import (MethodBenchmark, PeakMemory, median_time, time
                                   torch_threads)
 
 DEFAULT_DATALOADER = dict(num_workers=2, persistent_workers=True,
-                          sampler=dict(type='DefaultSampler', shuffle=False),
+                          sampler=dict(type='KeyedSampler', shuffle=False),
                           collate_fn=dict(type='default_collate'))
 
 
@@ -192,7 +192,7 @@ def time_data_workers(data: BenchmarkData, dataset, batch_size: int, device: str
     from mmengine.runner import Runner
     loader_cfg = copy.deepcopy(dict(data.dataloader_cfg))
     loader_cfg.update(dataset=dataset, batch_size=batch_size, drop_last=False,
-                      sampler=dict(type='DefaultSampler', shuffle=False))
+                      sampler=dict(type='KeyedSampler', shuffle=False))
     if num_workers is not None:
         loader_cfg['num_workers'] = num_workers
     loader_cfg.setdefault('num_workers', DEFAULT_DATALOADER['num_workers'])

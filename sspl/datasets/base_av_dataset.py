@@ -1,11 +1,14 @@
 """Base class of the audio-visual localisation datasets."""
 import logging
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
+import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from sspl.registry import DATASETS
+from .sample_randomness import KEY as SAMPLE_KEY
+from .sample_randomness import derive, generator_from_key, key_of
 from .validation import DataLoadError, raise_on_errors, summarize_warnings, validate_data_list
 
 #: metainfo key of a data sample that lists the samples skipped to deliver it
@@ -29,6 +32,13 @@ class BaseAVDataset(BaseDataset):
     The pipeline (``LoadFrame``, ``LoadAudio``, ... ``PackAVInputs``) turns that
     into network inputs and a :class:`LocalizationDataSample`.
 
+    Randomness: an index from sspl's ``KeyedSampler`` carries the sampler's
+    seed and epoch; the sample then holds ``results['sample_key']`` =
+    ``(seed, epoch, index)`` and its random transforms draw from it
+    (:func:`~sspl.datasets.sample_randomness.sample_rng`), so a sample's
+    augmentation is the same whatever the worker count, persistent or not, the
+    number of processes, or a resume (:mod:`sspl.datasets.sample_randomness`).
+
     Bad input (see :mod:`sspl.datasets.validation`):
 
     - The data list is checked when the dataset is built: annotation errors
@@ -42,7 +52,9 @@ class BaseAVDataset(BaseDataset):
       missing, corrupt, empty, non-finite) is skipped and another, random
       sample is returned instead (mmengine's refetch, at most ``max_refetch``
       tries; a sample that failed once is not read again by the same worker,
-      but still counted each time it comes up). The skipped
+      but still counted each time it comes up). Which sample replaces it, and
+      its random draws, are functions of the failed sample's key
+      ``(seed, epoch, index)``, not of the worker. The skipped
       ``(sample_id, reason)`` pairs travel with the returned sample
       (metainfo ``skipped_samples``), so they cross the
       dataloader's worker processes; :class:`~sspl.engine.hooks.SkippedSampleHook`
@@ -92,10 +104,21 @@ class BaseAVDataset(BaseDataset):
         except Exception:  # noqa: BLE001  (only used to label a message)
             return f'#{idx}'
 
-    def _prepare(self, idx: int) -> Any:
+    def prepare_data(self, idx: int, sample_key: Optional[Tuple[int, ...]] = None) -> Any:
+        """mmengine's ``prepare_data`` (``get_data_info`` then the pipeline),
+        with ``results['sample_key']`` set for the random transforms:
+        ``sample_key``, else the ``(seed, epoch, index)`` an index from sspl's
+        sampler carries (see :mod:`sspl.datasets.sample_randomness`)."""
+        data_info = self.get_data_info(idx)
+        key = sample_key if sample_key is not None else key_of(idx)
+        if key is not None:
+            data_info[SAMPLE_KEY] = tuple(key)
+        return self.pipeline(data_info)
+
+    def _prepare(self, idx: int, sample_key: Optional[Tuple[int, ...]] = None) -> Any:
         """``prepare_data`` whose unexpected errors name the sample."""
         try:
-            return self.prepare_data(idx)
+            return self.prepare_data(idx, sample_key)
         except DataLoadError:
             raise
         except Exception as exc:
@@ -112,21 +135,26 @@ class BaseAVDataset(BaseDataset):
                 raise DataLoadError(f'{self.source}: the pipeline dropped sample '
                                     f'{self._sample_id(idx)} (returned None)')
             return data
+        # The replacements of an unloadable sample, and their random draws, are
+        # functions of the sample's key: the same whichever worker loads it.
+        key = key_of(idx)
+        replacements = None if key is None else generator_from_key(derive(key, 'replacement'))
+        attempt_key = key
         skipped: List[Tuple[str, str]] = []
-        for _ in range(self.max_refetch + 1):
-            if idx in self._bad_samples:  # failed before in this process: not read again
-                skipped.append((self._sample_id(idx), self._bad_samples[idx]))
-                idx = self._replacement()
+        for attempt in range(self.max_refetch + 1):
+            if attempt > 0:
+                idx = self._replacement(replacements)
+                attempt_key = None if key is None else derive(key, 'replacement', attempt)
+            if int(idx) in self._bad_samples:  # failed before in this process: not read again
+                skipped.append((self._sample_id(idx), self._bad_samples[int(idx)]))
                 continue
             try:
-                data = self._prepare(idx)
+                data = self._prepare(idx, attempt_key)
             except DataLoadError as exc:
-                self._bad_samples[idx] = str(exc)
+                self._bad_samples[int(idx)] = str(exc)
                 skipped.append((self._sample_id(idx), str(exc)))
-                idx = self._replacement()
                 continue
             if data is None:  # a transform may drop a sample (mmengine's contract)
-                idx = self._rand_another()
                 continue
             if skipped:
                 self._attach_skipped(data, skipped)
@@ -135,14 +163,14 @@ class BaseAVDataset(BaseDataset):
         raise DataLoadError(f'{self.source}: no loadable sample in {self.max_refetch + 1} '
                             f'tries; last problems: {reasons}')
 
-    def _replacement(self) -> int:
-        """A random index, avoiding samples already known to be bad."""
-        idx = self._rand_another()
-        for _ in range(10):
-            if idx not in self._bad_samples:
-                break
-            idx = self._rand_another()
-        return idx
+    def _replacement(self, replacements: Optional[np.random.Generator]) -> int:
+        """A random index: the next of the sample's replacement stream, or
+        mmengine's global-NumPy draw for an index without a key. Samples known
+        to be bad are not avoided here (that would depend on what this worker
+        has seen): the caller skips them without reading them again."""
+        if replacements is None:
+            return self._rand_another()
+        return int(replacements.integers(len(self)))
 
     @staticmethod
     def _attach_skipped(data: Any, skipped: List[Tuple[str, str]]) -> None:

@@ -66,7 +66,7 @@ def toy_runner(work_dir, guard=True):
         model=dict(type='TestToyRegressor'), work_dir=str(work_dir), experiment_name=name,
         default_scope='sspl',
         train_dataloader=dict(dataset=dict(type='TestToyVectors'), batch_size=2,
-                              sampler=dict(type='DefaultSampler', shuffle=False),
+                              sampler=dict(type='KeyedSampler', shuffle=False),
                               collate_fn=dict(type='default_collate'), num_workers=0),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
         train_cfg=dict(by_epoch=True, max_epochs=2),

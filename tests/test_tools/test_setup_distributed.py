@@ -37,3 +37,17 @@ def test_gloo_replaces_the_configs_backend_and_keeps_the_rest(cpu_rank):
     sspl_dist.setup_distributed(cfg, 'pytorch')
     assert cfg.env_cfg.dist_cfg == dict(backend='gloo', timeout=600)
     assert cfg.env_cfg.cudnn_benchmark is False
+
+
+def test_gloo_process_group_gets_the_configs_collective_timeout(monkeypatch):
+    import datetime
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.setenv('RANK', '0')
+    monkeypatch.setattr(sspl_dist.dist, 'is_initialized', lambda: False)
+    calls = []
+    monkeypatch.setattr(sspl_dist.dist, 'init_process_group',
+                        lambda **kwargs: calls.append(kwargs))
+    sspl_dist.setup_distributed(Config(dict(env_cfg=dict(dist_cfg=dict(timeout=90)))), 'pytorch')
+    sspl_dist.setup_distributed(Config(dict()), 'pytorch')
+    assert calls == [dict(backend='gloo', timeout=datetime.timedelta(seconds=90)),
+                     dict(backend='gloo')]

@@ -85,7 +85,7 @@ def test_dist_train_two_gloo_processes_on_cpu(tmp_path):
     log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
     assert 'Distributed launcher: pytorch' in log and 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's name for the world size
-    assert "dist_cfg: {'backend': 'gloo'}" in log
+    assert "dist_cfg: {'backend': 'gloo', 'timeout': 1800}" in log
     # 8 clips over 2 ranks with batch 4: one iteration per rank and epoch.
     assert re.search(r'Epoch\(train\) \[1\]\[1/1\]', log), log[-2000:]
     assert osp.exists(osp.join(work_dir, 'epoch_1.pth'))

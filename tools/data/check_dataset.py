@@ -98,7 +98,8 @@ def check_sample(index: int) -> Tuple[dict, List[Issue]]:
 
     if options['run_pipeline'] and not any(issue.severity == ERROR for issue in issues):
         try:
-            dataset.pipeline(dataset.get_data_info(index))
+            # a fixed sample key: random transforms draw reproducibly (epoch 0, seed 0)
+            dataset.pipeline(dict(dataset.get_data_info(index), sample_key=(0, 0, index)))
         except Exception as exc:  # noqa: BLE001  (reported, not raised)
             issues.append(Issue(ERROR, f'{dataset.source}:{sample_id}',
                                 f'pipeline failed: {type(exc).__name__}: {exc}'))

@@ -67,7 +67,7 @@ train_dataloader = dict(
     num_workers=8,
     persistent_workers=True,
     drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='KeyedSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
 )
 # The published code evaluates on its test set every epoch (and selects its
@@ -77,7 +77,7 @@ test_dataloader = dict(
     num_workers=8,
     persistent_workers=True,
     drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    sampler=dict(type='KeyedSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
 )
 val_dataloader = test_dataloader

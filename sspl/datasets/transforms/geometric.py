@@ -4,8 +4,11 @@
 is ``(N, 4)`` float64, ``x0, y0, x1, y1`` in pixels of the current image. Every
 transform here changes both, so a box and its frame never disagree. Resizing
 uses PIL bicubic, the interpolation of the published torchvision pipeline.
+
+The random transforms draw from the sample's generator
+(:func:`sspl.datasets.sample_randomness.sample_rng`): a crop or flip is a
+function of ``(seed, epoch, sample index)``, not of the worker that loads it.
 """
-import random
 from typing import Sequence, Union
 
 import numpy as np
@@ -13,6 +16,7 @@ from PIL import Image
 
 from sspl.registry import TRANSFORMS
 from ..annotations import scale_boxes
+from ..sample_randomness import sample_rng
 
 _INTERPOLATION = {'bicubic': Image.BICUBIC, 'bilinear': Image.BILINEAR,
                   'nearest': Image.NEAREST}
@@ -100,7 +104,8 @@ class CenterCrop:
 
 @TRANSFORMS.register_module()
 class RandomCrop:
-    """Random crop of ``size`` x ``size``."""
+    """Random crop of ``size`` x ``size``: offsets drawn uniformly (both
+    ends included) from the sample's generator."""
 
     def __init__(self, size: int):
         self.size = size
@@ -110,8 +115,9 @@ class RandomCrop:
         if height < self.size or width < self.size:
             raise ValueError(f'RandomCrop({self.size}) of a {height}x{width} image; '
                              'resize it first')
-        top = random.randint(0, height - self.size)
-        left = random.randint(0, width - self.size)
+        rng = sample_rng(results)
+        top = int(rng.integers(0, height - self.size + 1))
+        left = int(rng.integers(0, width - self.size + 1))
         return _crop(results, top, left, self.size, self.size)
 
     def __repr__(self):
@@ -120,13 +126,14 @@ class RandomCrop:
 
 @TRANSFORMS.register_module()
 class RandomFlip:
-    """Horizontal flip with probability ``prob``."""
+    """Horizontal flip with probability ``prob`` (one draw from the sample's
+    generator)."""
 
     def __init__(self, prob: float = 0.5):
         self.prob = prob
 
     def __call__(self, results: dict) -> dict:
-        if random.random() < self.prob:
+        if sample_rng(results).random() < self.prob:
             results['img'] = np.ascontiguousarray(results['img'][:, ::-1])
             if results.get('gt_bboxes') is not None:
                 width = results['img'].shape[1]

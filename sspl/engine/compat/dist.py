@@ -1,4 +1,5 @@
 """Distributed runs on machines without CUDA (gloo), for CPU clusters and CI."""
+import datetime
 import logging
 import os
 
@@ -15,7 +16,8 @@ def setup_distributed(cfg: Config, launcher: str) -> None:
     CUDA, mmengine 0.10.7's ``init_dist`` would call ``torch.cuda.set_device``
     and fail, so the gloo process group is created here (the Runner then skips
     its own), DDP wraps CPU modules (``device_ids=None``) and SyncBN is dropped
-    (it needs CUDA).
+    (it needs CUDA). ``env_cfg.dist_cfg.timeout`` (seconds) is the collective
+    timeout in both cases.
     """
     cfg.launcher = launcher
     if launcher == 'none':
@@ -26,7 +28,10 @@ def setup_distributed(cfg: Config, launcher: str) -> None:
         raise RuntimeError(f'--launcher {launcher} without the RANK/WORLD_SIZE environment: '
                            'start the run with tools/dist_train.sh or torchrun')
     if not dist.is_initialized():
-        dist.init_process_group(backend='gloo')
+        # the collective timeout of the config (seconds), as mmengine's init_dist reads it
+        timeout = ((cfg.get('env_cfg') or {}).get('dist_cfg') or {}).get('timeout')
+        dist.init_process_group(backend='gloo', **(
+            {} if timeout is None else {'timeout': datetime.timedelta(seconds=timeout)}))
     # (Config.setdefault would hand back a copy of a new dict: assign instead.)
     env_cfg = dict(cfg.get('env_cfg') or {})
     env_cfg['dist_cfg'] = dict(env_cfg.get('dist_cfg') or {}, backend='gloo')

@@ -5,10 +5,11 @@ from .embedding_cache_check_hook import EmbeddingCacheCheckHook
 from .epoch_seed_hook import EpochSeedHook
 from .nan_guard_hook import NaNGuardHook, NonFiniteLossError
 from .per_sample_results_hook import PerSampleResultsHook
+from .rank_watchdog_hook import RankWatchdogHook
 from .skipped_sample_hook import SkippedSampleHook, TooManyBadSamplesError
 from .visualization_hook import LocalizationVisualizationHook
 
 __all__ = ['CheckpointCompatHook', 'PerSampleResultsHook', 'LocalizationVisualizationHook',
            'AtomicCheckpointHook', 'ResumableEarlyStoppingHook', 'EpochSeedHook', 'NaNGuardHook',
            'NonFiniteLossError', 'SkippedSampleHook', 'TooManyBadSamplesError',
-           'EmbeddingCacheCheckHook']
+           'EmbeddingCacheCheckHook', 'RankWatchdogHook']

@@ -1,0 +1,3 @@
+from .keyed_sampler import KeyedSampler
+
+__all__ = ['KeyedSampler']
