@@ -260,11 +260,16 @@ def _fake_runner(loader, epoch=0):
 
 
 def test_skip_counts_cross_worker_processes_and_are_logged(clips):
-    from mmengine.dataset import DefaultSampler, default_collate
+    from mmengine.dataset import default_collate
     from torch.utils.data import DataLoader
+
+    from sspl.datasets.samplers import KeyedSampler
     dataset = ListDataset(clips, pipeline=PIPELINE)
+    # the configs' sampler: a replacement's draw is a function of the sample's
+    # key, so the count below is the same in every run (with mmengine's plain
+    # indices it came from each worker's unseeded generator)
     loader = DataLoader(dataset, batch_size=2, num_workers=2, collate_fn=default_collate,
-                        sampler=DefaultSampler(dataset, shuffle=False),
+                        sampler=KeyedSampler(dataset, shuffle=False, seed=0),
                         multiprocessing_context='fork')
     runner = _fake_runner(loader)
     hook = SkippedSampleHook(max_skip_fraction=None)
