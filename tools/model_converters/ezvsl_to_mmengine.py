@@ -18,14 +18,11 @@ Example::
         checkpoints/flickr_10k/best.pth ezvsl_flickr10k.pth
 """
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..')))
-
-from sspl.models.converters import METHODS, convert_published_checkpoint  # noqa: E402
-from sspl.utils.atomic_io import atomic_torch_save  # noqa: E402
-from sspl.utils.checkpoint import CheckpointError  # noqa: E402
+from sspl.models.converters import METHODS, convert_published_checkpoint
+from sspl.utils.atomic_io import atomic_torch_save
+from sspl.utils.checkpoint import CheckpointError
 
 
 def parse_args(argv=None):

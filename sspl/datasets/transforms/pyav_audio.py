@@ -16,8 +16,12 @@ their numbers depend on it:
   a clip shorter than ``duration`` is tiled ``int(duration * sr / n) + 1``
   times and cut to ``int(duration * sr)`` samples.
 
-Hence a loader of its own (same outputs keys as LoadAudio: ``waveform``, and
-``sample_rate``, which the spectrogram needs).
+It is still the pipeline's audio loading step, so it subclasses LoadAudio
+(``sample_rate``, ``duration``, :meth:`LoadAudioPyAV.prepare` for waveform
+arrays, a waveform already in the sample is kept): the inference API and the
+video demo, which find the pipeline's LoadAudio, take it unchanged. Its
+decoding, window and scaling are its own. Outputs: ``waveform`` and
+``sample_rate``, which the spectrogram's density scaling needs.
 """
 import os.path as osp
 from fractions import Fraction
@@ -27,6 +31,7 @@ import numpy as np
 
 from sspl.datasets.validation import DataLoadError
 from sspl.registry import TRANSFORMS
+from .loading import LoadAudio
 
 INT16_MAX = np.iinfo(np.int16).max  # 32767, the published divisor
 
@@ -131,11 +136,24 @@ def tile_to_length(samples: np.ndarray, length: int) -> np.ndarray:
     return samples[:length]
 
 
+def published_window(waveform: np.ndarray, sample_rate: int, duration: float) -> np.ndarray:
+    """The published clip of a decoded mono waveform ``(L,)``: from
+    ``max(L / sr / 2 - duration / 2, 0)`` s, ``int(duration * sr)`` samples,
+    tiled when shorter."""
+    start = max(waveform.shape[0] / sample_rate / 2 - duration / 2, 0)
+    first = int(start * sample_rate)
+    length = int(duration * sample_rate)
+    return tile_to_length(waveform[first:first + length], length)
+
+
 @TRANSFORMS.register_module()
-class LoadAudioPyAV:
+class LoadAudioPyAV(LoadAudio):
     """Read ``results['audio_path']`` as the published EZ-VSL / SLAVC / FNAC
     loader does (module docstring) into ``results['waveform']``
     ``(int(duration * sr),)`` float64 in [-1, 1] and ``results['sample_rate']``.
+
+    A waveform already in ``results`` (a waveform array given to the
+    inference API, prepared by :meth:`prepare`) is kept.
 
     Args:
         duration: clip length in seconds (3).
@@ -147,8 +165,7 @@ class LoadAudioPyAV:
     def __init__(self, duration: float = 3.0, sample_rate: Optional[int] = None):
         if duration <= 0:
             raise ValueError(f'LoadAudioPyAV: duration must be positive, got {duration}')
-        self.duration = duration
-        self.sample_rate = sample_rate
+        super().__init__(sample_rate=sample_rate, duration=duration, normalize=False)
 
     def samples(self, path: str) -> Tuple[np.ndarray, int]:
         """The clip's int16 mono samples ``(int(duration * sr),)`` (cropped or
@@ -157,10 +174,29 @@ class LoadAudioPyAV:
         return tile_to_length(samples, int(rate * self.duration)), rate
 
     def __call__(self, results: dict) -> dict:
+        if results.get('waveform') is not None:
+            if self.sample_rate is None:
+                raise ValueError('LoadAudioPyAV(sample_rate=None) takes each file\'s rate; a '
+                                 'waveform array needs the rate it is at: set sample_rate')
+            results['sample_rate'] = self.sample_rate
+            return results
         samples, rate = self.samples(results['audio_path'])
         results['waveform'] = np.clip(samples / INT16_MAX, -1.0, 1.0)
         results['sample_rate'] = rate
         return results
+
+    def prepare(self, waveform: np.ndarray) -> np.ndarray:
+        """A mono float waveform ``(L,)`` at ``sample_rate`` in [-1, 1] -> its
+        published clip (the middle ``duration`` s, tiled when short), float64
+        clipped to [-1, 1]. (No int16 rounding: the array is not a file.)"""
+        if self.sample_rate is None:
+            raise ValueError('LoadAudioPyAV.prepare needs sample_rate (None takes each '
+                             "file's rate)")
+        waveform = np.asarray(waveform, dtype=np.float64)
+        if waveform.ndim != 1 or waveform.size == 0:
+            raise ValueError(f'LoadAudioPyAV.prepare: expected a non-empty (L,) waveform, got '
+                             f'shape {waveform.shape}')
+        return np.clip(published_window(waveform, self.sample_rate, self.duration), -1.0, 1.0)
 
     def __repr__(self):
         return (f'{self.__class__.__name__}(duration={self.duration}, '

@@ -110,3 +110,17 @@ def test_loader_errors_name_the_file(tmp_path):
     bad.write_bytes(b'RIFF0000WAVEnot really')
     with pytest.raises(DataLoadError, match='bad.wav'):
         LoadAudioPyAV()(dict(audio_path=str(bad)))
+
+
+@pytest.mark.parametrize('name', ['mono16k_5s', 'mono44k_4s'])
+def test_prepare_of_a_waveform_array_cuts_the_published_clip(preprocessing, name):
+    """What the inference API and the video demo give the loader: a decoded
+    waveform array; prepare() cuts the clip the file loader cuts."""
+    import soundfile
+    folder, cases, expected = preprocessing
+    samples, rate = soundfile.read(osp.join(folder, cases[name]['file']), dtype='int16')
+    loader = LoadAudioPyAV(sample_rate=rate)
+    clip = loader.prepare(samples / 32767)
+    np.testing.assert_array_equal(clip, expected[f'{name}_samples_int16'] / 32767)
+    results = loader(dict(waveform=clip))  # a prepared waveform is kept
+    assert results['waveform'] is clip and results['sample_rate'] == rate
