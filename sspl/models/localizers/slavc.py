@@ -58,6 +58,9 @@ class SLAVC(BaseContrastiveLocalizer):
             ``object_bounds`` ((0, 2.5)) of the scores.
     """
 
+    #: parameters updated without gradients (the momentum networks): neither
+    #: trained by the optimizer nor frozen
+    ema_parameter_prefixes = ('momentum_',)
     extra_test_cfg = dict(use_momentum_features=False, interpolation='bicubic',
                           align_corners=True, av_bounds=None, object_bounds=(0.0, 2.5))
 
