@@ -14,9 +14,12 @@ _base_ = [
 # model.loss.gather_negatives=True).
 train_dataloader = dict(batch_size=128,
                         dataset=dict(pipeline={{_base_.spectrogram_train_pipeline}}))
-# The published test view; as in the published code (and the dataset config),
-# the test set also selects the checkpoint: docs/evaluation.md for a val split.
-test_dataloader = dict(dataset=dict(pipeline={{_base_.spectrogram_test_pipeline}}))
+# The published test set and view: all 5158 VGG-SS clips (EZ-VSL's
+# metadata/vggss_test.csv; the dataset config's id_file is SSPL's 4692).
+# As in the published code (and the dataset config), the test set also
+# selects the checkpoint: docs/evaluation.md for a validation split.
+test_dataloader = dict(dataset=dict(id_file=None,
+                                    pipeline={{_base_.spectrogram_test_pipeline}}))
 val_dataloader = test_dataloader
 # The published threshold: the top half of the pixels of each map.
 val_evaluator = dict(type='CIoUMetric', protocol='median')
