@@ -188,3 +188,69 @@ def train_step(method: str, model, images, spectrogram, to_published: dict) -> S
     result.momentum = {to_published[name]: _np(param) for name, param in params.items()
                        if name.startswith('momentum_')}
     return result
+
+
+def worst_errors(method: str, parity_dir: str, work_dir: str) -> dict:
+    """Per precision, the worst error of each compared quantity against the
+    published arrays (relative to each array's max magnitude; losses absolute)."""
+    import json  # noqa: F401
+    from sspl.models.converters import convert_published_checkpoint
+    from vsl_parity_helpers import max_relative_error
+    files = published_files(method, parity_dir, work_dir)
+    state_dict, meta = convert_published_checkpoint(method, files['checkpoint'])
+    converted = osp.join(work_dir, 'converted.pth')
+    torch.save(dict(state_dict=state_dict, meta=meta), converted)
+    _, to_published = key_maps(method, parity_dir)
+    expected = dict(np.load(osp.join(vsl_dir(parity_dir), f'{method}_expected.npz')))
+
+    def by(prefix):
+        return {k.split('::', 1)[1]: v for k, v in expected.items() if k.startswith(prefix + '::')}
+    report = {}
+    for precision in ('float32', 'float64'):
+        model = load_model(method, converted, files['prior'])
+        images, spectrogram = load_inputs(parity_dir)
+        if precision == 'float64':
+            model.double()
+            images, spectrogram = images.double(), spectrogram.double()
+        evals = eval_arrays(method, model, images, spectrogram)
+        step = train_step(method, model, images, spectrogram, to_published)
+        errors = dict(
+            eval_arrays=max(max_relative_error(evals[k], expected[k]) for k in expected
+                            if k.startswith('eval_')),
+            eval_loss_abs=abs(float(evals['eval_loss']) - float(expected['eval_loss'])),
+            train_arrays=max(max_relative_error(step.arrays[k], expected[k])
+                             for k in step.arrays),
+            train_loss_abs=abs(float(step.arrays['train_loss']) - float(expected['train_loss'])),
+            grad_norms=max(abs(float(np.linalg.norm(step.grads[k])) - float(v)) / float(v)
+                           for k, v in by('train_grad_norm').items()),
+            grad_heads=max(max_relative_error(step.grads[k].ravel()[:512], v)
+                           for k, v in by('train_grad_head').items()),
+            bn_buffers=max(max_relative_error(step.buffers[k], v)
+                           for k, v in by('train_buffer').items()))
+        if method == 'slavc':
+            errors['momentum_heads'] = max(max_relative_error(step.momentum[k].ravel()[:512], v)
+                                           for k, v in by('train_momentum_head').items())
+            errors['momentum_norms'] = max(
+                abs(float(np.linalg.norm(step.momentum[k])) - float(v)) / float(v)
+                for k, v in by('train_momentum_norm').items())
+        report[precision] = errors
+        del model
+    return report
+
+
+if __name__ == '__main__':
+    # python tests/test_models/test_localizers/vsl_parity_compute.py
+    # prints each method's worst parity error per quantity (default kernels)
+    import json
+    import sys
+    import tempfile
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+    from sspl.utils import register_all_modules
+    register_all_modules()
+    parity = osp.join(osp.dirname(REPO_ROOT), 'shared', 'parity')
+    results = {}
+    for name in ('ezvsl', 'slavc', 'fnac'):
+        with tempfile.TemporaryDirectory() as work:
+            results[name] = worst_errors(name, parity, work)
+    print(json.dumps({m: {p: {k: float(f'{v:.2e}') for k, v in e.items()}
+                          for p, e in r.items()} for m, r in results.items()}, indent=1))
