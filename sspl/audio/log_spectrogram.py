@@ -81,8 +81,3 @@ def log_spectrogram(waveform: torch.Tensor, sample_rate: float) -> torch.Tensor:
     power[..., 1:-1] *= 2                                                # one-sided
     return torch.log(power + LOG_OFFSET).transpose(-1, -2) / SCALE
 
-
-def frontend_params() -> dict:
-    """The constants of the computation."""
-    return dict(SEGMENT_LENGTH=SEGMENT_LENGTH, OVERLAP=OVERLAP, TUKEY_ALPHA=TUKEY_ALPHA,
-                LOG_OFFSET=LOG_OFFSET, SCALE=SCALE)

@@ -153,7 +153,9 @@ class LoadAudioPyAV(LoadAudio):
     ``(int(duration * sr),)`` float64 in [-1, 1] and ``results['sample_rate']``.
 
     A waveform already in ``results`` (a waveform array given to the
-    inference API, prepared by :meth:`prepare`) is kept.
+    inference API, prepared by :meth:`prepare`) is kept. (The published h5
+    packs store SSPL's min-max normalised 16 kHz waveform, not this clip:
+    these methods read the audio files.)
 
     Args:
         duration: clip length in seconds (3).
@@ -166,6 +168,14 @@ class LoadAudioPyAV(LoadAudio):
         if duration <= 0:
             raise ValueError(f'LoadAudioPyAV: duration must be positive, got {duration}')
         super().__init__(sample_rate=sample_rate, duration=duration, normalize=False)
+
+    @property
+    def num_samples(self) -> int:
+        """Samples of a clip: ``int(duration * sample_rate)`` (the published rounding)."""
+        if self.sample_rate is None:
+            raise ValueError('LoadAudioPyAV(sample_rate=None): the clip length follows each '
+                             "file's rate")
+        return int(self.sample_rate * self.duration)
 
     def samples(self, path: str) -> Tuple[np.ndarray, int]:
         """The clip's int16 mono samples ``(int(duration * sr),)`` (cropped or
