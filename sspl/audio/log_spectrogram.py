@@ -44,7 +44,9 @@ def tukey_window(length: int = SEGMENT_LENGTH, alpha: float = TUKEY_ALPHA) -> np
     points = length + 1
     index = np.arange(points, dtype=np.float64)
     width = int(np.floor(alpha * (points - 1) / 2.0))
-    rise, flat, fall = index[:width + 1], index[width + 1:points - width - 1], index[points - width - 1:]
+    rise = index[:width + 1]
+    flat = index[width + 1:points - width - 1]
+    fall = index[points - width - 1:]
     window = np.concatenate([
         0.5 * (1 + np.cos(np.pi * (-1 + 2.0 * rise / alpha / (points - 1)))),
         np.ones(flat.shape),
@@ -68,7 +70,8 @@ def log_spectrogram(waveform: torch.Tensor, sample_rate: float) -> torch.Tensor:
     normalised log power spectrogram, computed in the waveform's dtype and on
     its device (see the module docstring)."""
     if not waveform.is_floating_point():
-        raise TypeError(f'log_spectrogram: expected a floating-point waveform, got {waveform.dtype}')
+        raise TypeError(f'log_spectrogram: expected a floating-point waveform, got '
+                        f'{waveform.dtype}')
     num_frames(waveform.shape[-1])  # raises on a too short waveform
     dtype, device = waveform.dtype, waveform.device
     window64 = tukey_window()

@@ -102,7 +102,9 @@ def convert_published_checkpoint(method: str, path: str) -> Tuple['OrderedDict',
     missing = [published for published, _, _ in _PARTS[method]
                if not any(key.startswith(published + '.') for key in plain)]
     if unknown or missing:
-        shown = ', '.join(unknown[:8]) + (f' ... ({len(unknown)} in all)' if len(unknown) > 8 else '')
+        shown = ', '.join(unknown[:8])
+        if len(unknown) > 8:
+            shown += f' ... ({len(unknown)} in all)'
         raise CheckpointError(f'{path}: is not a published {method} checkpoint: unexpected keys '
                               f'[{shown}]; no keys for [{", ".join(missing)}]')
     meta = dict(converted_from=str(path), method=method)

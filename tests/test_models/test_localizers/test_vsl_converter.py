@@ -6,7 +6,6 @@ import os
 import os.path as osp
 import uuid
 
-import numpy as np
 import pytest
 import torch
 

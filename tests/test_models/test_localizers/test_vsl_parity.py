@@ -78,7 +78,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-import torch
 from mmengine.config import Config
 
 import vsl_parity_compute as compute

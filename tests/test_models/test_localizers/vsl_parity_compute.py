@@ -193,7 +193,6 @@ def train_step(method: str, model, images, spectrogram, to_published: dict) -> S
 def worst_errors(method: str, parity_dir: str, work_dir: str) -> dict:
     """Per precision, the worst error of each compared quantity against the
     published arrays (relative to each array's max magnitude; losses absolute)."""
-    import json  # noqa: F401
     from sspl.models.converters import convert_published_checkpoint
     from vsl_parity_helpers import max_relative_error
     files = published_files(method, parity_dir, work_dir)
