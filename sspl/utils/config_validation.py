@@ -72,6 +72,9 @@ _CHILD_REGISTRY = {
     ('VISUALIZERS', 'vis_backends'): 'VISBACKENDS',
     ('EVALUATOR', 'metrics'): 'METRICS',
     ('MODELS', 'init_cfg'): None,  # weight initialisers: checked by mmengine
+    # LocalizationMetric's protocols (dicts with a protocol 'type', not registered
+    # components): checked by the metric itself when it is built
+    ('METRICS', 'protocols'): None,
 }
 
 

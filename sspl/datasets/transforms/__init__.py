@@ -6,9 +6,13 @@ from sspl.audio.vggish_log_mel import waveform_to_log_mel_examples
 
 from .log_mel import VGGishLogMel
 from .log_mel_cache import LoadCachedLogMel
+from .log_spectrogram import LogSpectrogram
+from .pyav_audio import LoadAudioPyAV
+from .spectrogram_masking import FrequencyMask, TimeMask
 from .wrappers import MultiView
 
 __all__ = ['PackAVInputs', 'CenterCrop', 'RandomCrop', 'RandomFlip', 'Resize', 'ResizeShortEdge',
            'LoadAudio', 'LoadFrame', 'center_window', 'normalize_waveform', 'VGGishLogMel',
            'waveform_to_log_mel_examples', 'MultiView', 'LoadCachedLogMel',
-           'LoadVGGishEmbedding', 'VGGishEmbeddingCache']
+           'LoadVGGishEmbedding', 'VGGishEmbeddingCache', 'LogSpectrogram', 'LoadAudioPyAV',
+           'FrequencyMask', 'TimeMask']

@@ -1,6 +1,6 @@
 """Optimizer construction over the trainable parameters, with absolute
 learning rates per parameter group."""
-from typing import List
+from typing import List, Optional
 
 import torch.nn as nn
 from mmengine.optim import DefaultOptimWrapperConstructor
@@ -27,6 +27,13 @@ class TrainableParamsOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     Keys match substrings of parameter names, longest key first (mmengine's rule).
     Also registered as ``SSPLOptimWrapperConstructor``, its former name.
     """
+
+    def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: Optional[dict] = None):
+        super().__init__(optim_wrapper_cfg, paramwise_cfg)
+        # mmengine skips add_params (and so this class' filter) when there is
+        # no paramwise option at all: give it an empty one
+        if not self.paramwise_cfg:
+            self.paramwise_cfg = dict(custom_keys={})
 
     def add_params(self, params: List[dict], module: nn.Module, prefix: str = '',
                    is_dcn_module=None) -> None:

@@ -1,7 +1,12 @@
 from .base import BaseLocalizer
+from .base_contrastive import BaseContrastiveLocalizer
 from .center_prior import CenterPriorLocalizer
+from .ezvsl import EZVSL
+from .fnac import FNAC
+from .slavc import SLAVC
 from .sspl import SSPL
 from .sspl_published import PublishedSSPL
 from . import sspl_benchmark  # noqa: F401,E402  (registers SSPL's part of the benchmark)
 
-__all__ = ['BaseLocalizer', 'CenterPriorLocalizer', 'SSPL', 'PublishedSSPL']
+__all__ = ['BaseLocalizer', 'BaseContrastiveLocalizer', 'CenterPriorLocalizer', 'EZVSL', 'FNAC',
+           'SLAVC', 'SSPL', 'PublishedSSPL']

@@ -34,6 +34,21 @@ def test_frozen_out_absolute_lr_in():
     assert groups['gates'] == pytest.approx((2e-5, 0.0))
 
 
+def test_frozen_out_without_paramwise_options():
+    """No paramwise_cfg at all (e.g. one Adam over a whole model): frozen
+    parameters, and those updated without gradients (SLAVC's momentum
+    networks), still stay out of the optimizer (mmengine would take all)."""
+    model = TwoParts()
+    optim_wrapper = build_optim_wrapper(model, dict(
+        type='OptimWrapper', constructor='TrainableParamsOptimWrapperConstructor',
+        optimizer=dict(type='Adam', lr=1e-4)))
+    names = {id(p): n for n, p in model.named_parameters()}
+    optimized = sorted(names[id(p)] for group in optim_wrapper.optimizer.param_groups
+                       for p in group['params'])
+    assert optimized == ['body.bias', 'body.weight', 'gates']
+    assert all(group['lr'] == 1e-4 for group in optim_wrapper.optimizer.param_groups)
+
+
 def test_former_name_is_the_same_constructor():
     from sspl.engine.optimizers import TrainableParamsOptimWrapperConstructor
     from sspl.registry import OPTIM_WRAPPER_CONSTRUCTORS

@@ -40,6 +40,9 @@ TINY_CONFIGS = {
     'PublishedSSPL': [('configs/sspl_w_pcm_synthetic.py',
                        dict(type='PublishedSSPL', visual_backbone=dict(pretrained=None)))],
     'CenterPriorLocalizer': [('configs/baselines/center_prior_synthetic.py', dict())],
+    'EZVSL': [('configs/ezvsl/ezvsl_synthetic.py', dict())],
+    'SLAVC': [('configs/slavc/slavc_synthetic.py', dict())],
+    'FNAC': [('configs/fnac/fnac_synthetic.py', dict())],
     'ToySpectrogramLocalizer': [('tests/test_e2e/toy_method/toy_spectrogram_synthetic.py',
                                  dict())],
 }
@@ -137,7 +140,11 @@ def test_train_step_on_cpu(name, entry, data_root):
         with pytest.raises(RuntimeError, match='does not train'):
             model(**data, mode='loss')
         return
-    frozen = {n: p.detach().clone() for n, p in model.named_parameters() if not p.requires_grad}
+    # parameters a method updates itself, without gradients (EMA / momentum
+    # targets, named by its ``ema_parameter_prefixes``), are not frozen
+    ema = tuple(getattr(model, 'ema_parameter_prefixes', ()))
+    frozen = {n: p.detach().clone() for n, p in model.named_parameters()
+              if not p.requires_grad and not n.startswith(ema)}
     batch = _batch(cfg, 'train', data_root)
     model.train()
     losses = model(**model.data_preprocessor(copy.deepcopy(batch), True), mode='loss')

@@ -1,0 +1,213 @@
+"""Audio loading with PyAV, as the published EZ-VSL / SLAVC / FNAC loaders do.
+
+Why not :class:`~sspl.datasets.transforms.LoadAudio`: that loader is SSPL's
+(librosa: float samples, channels averaged, resampled to 16 kHz, the centred
+window, min-max normalised). The ResNet18 methods decode differently, and
+their numbers depend on it:
+
+- PyAV decodes the file and libswresample converts every frame to 16-bit
+  mono (``AudioResampler(format='s16p', layout='mono')``): stereo becomes
+  ``floor((L + R + 1) / 2)`` on the int16 samples, not the float mean;
+- the clip starts at ``max(D / 2 - duration / 2, 0)`` seconds (D: the stream's
+  duration), located relative to the first decoded frame after a seek and
+  truncated to a sample, and lasts ``duration`` seconds at the file's own
+  rate (no resampling);
+- samples are divided by 32767 and clipped to [-1, 1] (no normalisation);
+  a clip shorter than ``duration`` is tiled ``int(duration * sr / n) + 1``
+  times and cut to ``int(duration * sr)`` samples.
+
+It is still the pipeline's audio loading step, so it subclasses LoadAudio
+(``sample_rate``, ``duration``, :meth:`LoadAudioPyAV.prepare` for waveform
+arrays, a waveform already in the sample is kept): the inference API and the
+video demo, which find the pipeline's LoadAudio, take it unchanged. Its
+decoding, window and scaling are its own. Outputs: ``waveform`` and
+``sample_rate``, which the spectrogram's density scaling needs.
+"""
+import os.path as osp
+from fractions import Fraction
+from typing import Optional, Tuple
+
+import numpy as np
+
+from sspl.datasets.validation import DataLoadError
+from sspl.registry import TRANSFORMS
+from .loading import LoadAudio
+
+INT16_MAX = np.iinfo(np.int16).max  # 32767, the published divisor
+
+
+def _import_av():
+    try:
+        import av
+    except ImportError as exc:  # av is in requirements/optional.txt
+        raise ImportError('LoadAudioPyAV needs PyAV: pip install av (or pip install '
+                          '"sspl[optional]")') from exc
+    return av
+
+
+def _resampled_arrays(resampler, frame) -> list:
+    """The int16 ``(1, n)`` arrays libswresample returns for one frame (a
+    list from PyAV 9 on, a single frame before)."""
+    out = resampler.resample(frame)
+    frames = out if isinstance(out, (list, tuple)) else [out]
+    return [item.to_ndarray() for item in frames if item is not None]
+
+
+def decode_clip(path: str, duration: float = 3.0, sample_rate: Optional[int] = None
+                ) -> Tuple[np.ndarray, int]:
+    """The published clip of ``path``: int16 mono samples ``(n,)`` (before
+    tiling) and their rate.
+
+    ``sample_rate=None`` keeps the file's rate (the published behaviour);
+    an integer has libswresample resample to it in the same conversion
+    (the published ``load_audio_av(rate=...)`` option).
+
+    Raises:
+        DataLoadError: missing or undecodable file, no audio stream, no samples.
+    """
+    av = _import_av()
+    if not osp.isfile(path):
+        raise DataLoadError(f'{path}: audio file does not exist')
+    try:
+        container = av.open(path)
+    except Exception as exc:  # av.FFmpegError and friends
+        raise DataLoadError(f'{path}: cannot open the audio ({type(exc).__name__}: {exc})'
+                            ) from exc
+    try:
+        if not container.streams.audio:
+            raise DataLoadError(f'{path}: the file has no audio stream')
+        stream = container.streams.audio[0]
+        if stream.duration is not None:
+            stream_duration = stream.duration * stream.time_base
+        elif container.duration is not None:  # (the published code fails here)
+            stream_duration = Fraction(container.duration, av.time_base)
+        else:
+            raise DataLoadError(f'{path}: the audio stream has no duration')
+        stream_start = (stream.start_time * stream.time_base
+                        if stream.start_time is not None else 0.0)
+        stream_end = stream_start + stream_duration
+        rate = int(sample_rate or stream.rate)
+
+        start = max(float(stream_duration) / 2 - duration / 2, 0)
+        clip_duration = min(duration, stream_end - start)
+        end = start + clip_duration
+        resampler = av.audio.resampler.AudioResampler(format='s16p', layout='mono', rate=rate)
+
+        chunks = []
+        container.seek(int(start * av.time_base))
+        try:
+            for frame in container.decode(audio=0):
+                chunk_start = frame.pts * frame.time_base
+                chunk_end = chunk_start + Fraction(frame.samples, frame.rate)
+                if chunk_end < start:   # before the clip
+                    continue
+                if chunk_start > end:   # after the clip
+                    break
+                frame.pts = None
+                arrays = _resampled_arrays(resampler, frame)
+                if arrays:
+                    chunks.append((chunk_start, np.concatenate(arrays, axis=1)))
+        except DataLoadError:
+            raise
+        except Exception as exc:
+            raise DataLoadError(f'{path}: audio decoding failed ({type(exc).__name__}: {exc})'
+                                ) from exc
+    finally:
+        container.close()
+    if not chunks:
+        raise DataLoadError(f'{path}: no audio samples in the clip from {start:.3f} s')
+    audio = np.concatenate([array for _, array in chunks], axis=1)
+    first = int((start - chunks[0][0]) * rate)
+    length = int(clip_duration * rate)
+    if first < 0:
+        audio = np.pad(audio, ((0, 0), (-first, 0)), 'constant', constant_values=0)
+        first = 0
+    samples = audio[0, first:first + length]
+    if samples.size == 0:
+        raise DataLoadError(f'{path}: audio file holds no samples')
+    return samples, rate
+
+
+def tile_to_length(samples: np.ndarray, length: int) -> np.ndarray:
+    """Tile ``samples`` ``int(length / n) + 1`` times if shorter than
+    ``length``, then keep the first ``length`` (the published rule)."""
+    if samples.shape[0] < length:
+        samples = np.tile(samples, int(length / samples.shape[0]) + 1)
+    return samples[:length]
+
+
+def published_window(waveform: np.ndarray, sample_rate: int, duration: float) -> np.ndarray:
+    """The published clip of a decoded mono waveform ``(L,)``: from
+    ``max(L / sr / 2 - duration / 2, 0)`` s, ``int(duration * sr)`` samples,
+    tiled when shorter."""
+    start = max(waveform.shape[0] / sample_rate / 2 - duration / 2, 0)
+    first = int(start * sample_rate)
+    length = int(duration * sample_rate)
+    return tile_to_length(waveform[first:first + length], length)
+
+
+@TRANSFORMS.register_module()
+class LoadAudioPyAV(LoadAudio):
+    """Read ``results['audio_path']`` as the published EZ-VSL / SLAVC / FNAC
+    loader does (module docstring) into ``results['waveform']``
+    ``(int(duration * sr),)`` float64 in [-1, 1] and ``results['sample_rate']``.
+
+    A waveform already in ``results`` (a waveform array given to the
+    inference API, prepared by :meth:`prepare`) is kept. (The published h5
+    packs store SSPL's min-max normalised 16 kHz waveform, not this clip:
+    these methods read the audio files.)
+
+    Args:
+        duration: clip length in seconds (3).
+        sample_rate: ``None`` keeps each file's rate (published); an integer
+            resamples to it in PyAV's conversion (batches need one rate: the
+            toolbox's prepared wavs keep their video's rate).
+    """
+
+    def __init__(self, duration: float = 3.0, sample_rate: Optional[int] = None):
+        if duration <= 0:
+            raise ValueError(f'LoadAudioPyAV: duration must be positive, got {duration}')
+        super().__init__(sample_rate=sample_rate, duration=duration, normalize=False)
+
+    @property
+    def num_samples(self) -> int:
+        """Samples of a clip: ``int(duration * sample_rate)`` (the published rounding)."""
+        if self.sample_rate is None:
+            raise ValueError('LoadAudioPyAV(sample_rate=None): the clip length follows each '
+                             "file's rate")
+        return int(self.sample_rate * self.duration)
+
+    def samples(self, path: str) -> Tuple[np.ndarray, int]:
+        """The clip's int16 mono samples ``(int(duration * sr),)`` (cropped or
+        tiled) and their rate."""
+        samples, rate = decode_clip(path, self.duration, self.sample_rate)
+        return tile_to_length(samples, int(rate * self.duration)), rate
+
+    def __call__(self, results: dict) -> dict:
+        if results.get('waveform') is not None:
+            if self.sample_rate is None:
+                raise ValueError('LoadAudioPyAV(sample_rate=None) takes each file\'s rate; a '
+                                 'waveform array needs the rate it is at: set sample_rate')
+            results['sample_rate'] = self.sample_rate
+            return results
+        samples, rate = self.samples(results['audio_path'])
+        results['waveform'] = np.clip(samples / INT16_MAX, -1.0, 1.0)
+        results['sample_rate'] = rate
+        return results
+
+    def prepare(self, waveform: np.ndarray) -> np.ndarray:
+        """A mono float waveform ``(L,)`` at ``sample_rate`` in [-1, 1] -> its
+        published clip (the middle ``duration`` s, tiled when short), float64
+        clipped to [-1, 1]. (No int16 rounding: the array is not a file.)"""
+        if self.sample_rate is None:
+            raise ValueError('LoadAudioPyAV.prepare needs sample_rate (None takes each '
+                             "file's rate)")
+        waveform = np.asarray(waveform, dtype=np.float64)
+        if waveform.ndim != 1 or waveform.size == 0:
+            raise ValueError(f'LoadAudioPyAV.prepare: expected a non-empty (L,) waveform, got '
+                             f'shape {waveform.shape}')
+        return np.clip(published_window(waveform, self.sample_rate, self.duration), -1.0, 1.0)
+
+    def __repr__(self):
+        return (f'{self.__class__.__name__}(duration={self.duration}, '
+                f'sample_rate={self.sample_rate})')
