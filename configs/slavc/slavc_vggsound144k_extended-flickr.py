@@ -11,7 +11,7 @@ test_dataloader = dict(
     num_workers=8,
     persistent_workers=True,
     drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    sampler=dict(type='KeyedSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
     dataset=dict(type='FlickrSoundNetDataset', data_root='data/flickr',
                  ann_file='flickr_test249_in5k.csv', data_prefix=dict(annotation='Annotations'),

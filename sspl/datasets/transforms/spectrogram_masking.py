@@ -1,9 +1,8 @@
 """FNAC's training-time spectrogram masks (SpecAugment-style, zeros)."""
-import random
-
 import numpy as np
 
 from sspl.registry import TRANSFORMS
+from ..sample_randomness import sample_rng
 
 
 def _check(results: dict, name: str) -> np.ndarray:
@@ -22,7 +21,8 @@ class FrequencyMask:
     As published (FNAC ``datasets.py``), the band's first row is drawn from
     ``range(T)`` (the time axis' length), not ``range(F)``, and a band past
     the last row is cut short: with ``T < F`` the top rows are never masked.
-    Random draws from Python's ``random`` (seeded per epoch by the runner).
+    Random draws from the sample's generator (a function of seed, epoch and
+    sample index: :func:`sspl.datasets.sample_randomness.sample_rng`).
     """
 
     def __init__(self, max_width: int = 10):
@@ -32,8 +32,9 @@ class FrequencyMask:
 
     def __call__(self, results: dict) -> dict:
         spectrogram = _check(results, type(self).__name__)
-        start = random.randrange(0, spectrogram.shape[2])
-        end = start + random.randrange(0, self.max_width)
+        rng = sample_rng(results)
+        start = int(rng.integers(0, spectrogram.shape[2]))
+        end = start + int(rng.integers(0, self.max_width))
         spectrogram[:, start:end, :] = 0
         results['spectrogram'] = spectrogram
         return results
@@ -58,8 +59,9 @@ class TimeMask:
 
     def __call__(self, results: dict) -> dict:
         spectrogram = _check(results, type(self).__name__)
-        start = random.randrange(0, spectrogram.shape[1])
-        end = start + random.randrange(0, self.max_width)
+        rng = sample_rng(results)
+        start = int(rng.integers(0, spectrogram.shape[1]))
+        end = start + int(rng.integers(0, self.max_width))
         spectrogram[:, :, start:end] = 0
         results['spectrogram'] = spectrogram
         return results
