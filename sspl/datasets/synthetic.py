@@ -27,6 +27,7 @@ import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
+from mmengine.logging import print_log
 
 from sspl.registry import DATASETS
 from sspl.utils.atomic_io import atomic_output_path, atomic_write_text
@@ -100,6 +101,60 @@ def _background(size: int, rng: np.random.Generator) -> np.ndarray:
     return image
 
 
+#: Background styles of generator version 2: each frame draws one (the two
+#: frames of a clip different ones), so a background looks different from one
+#: frame to the next, as the distractors do; the visual pretraining labels
+#: each style as its own class (:func:`object_class_map`).
+BACKGROUND_STYLES = ('gradient', 'stripes', 'checker', 'blotches', 'dots', 'rings')
+
+
+def _muted_colours(count: int, rng: np.random.Generator) -> np.ndarray:
+    """``(count, 3)`` muted RGB colours (40-150), darker and greyer than the
+    objects' (:data:`CLASSES`)."""
+    return rng.uniform(40, 150, size=(count, 3))
+
+
+def _background_v2(size: int, style: int, rng: np.random.Generator) -> np.ndarray:
+    """A ``(size, size, 3)`` float background of :data:`BACKGROUND_STYLES`
+    ``[style]``: two muted colours mixed by the style's pattern, pixel noise."""
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64) / size  # [0, 1)
+    name = BACKGROUND_STYLES[style]
+    if name == 'gradient':
+        angle = rng.uniform(0, 2 * np.pi)
+        weight = (np.cos(angle) * xx + np.sin(angle) * yy)
+        weight = (weight - weight.min()) / max(np.ptp(weight), 1e-8)
+    elif name == 'stripes':
+        angle = rng.uniform(0, np.pi)
+        period = rng.uniform(0.07, 0.14)
+        phase = np.cos(angle) * xx + np.sin(angle) * yy
+        weight = (np.sin(2 * np.pi * phase / period) > 0).astype(np.float64)
+    elif name == 'checker':
+        period = rng.uniform(0.08, 0.16)
+        off_x, off_y = rng.uniform(0, 1, size=2)
+        weight = ((np.floor(xx / period + off_x) + np.floor(yy / period + off_y)) % 2)
+    elif name == 'blotches':
+        coarse = rng.uniform(0, 1, size=(5, 5))
+        import cv2
+        weight = cv2.resize(coarse, (size, size), interpolation=cv2.INTER_CUBIC)
+        weight = np.clip((weight - weight.min()) / max(np.ptp(weight), 1e-8), 0, 1)
+    elif name == 'dots':
+        period = rng.uniform(0.08, 0.13)
+        off_x, off_y = rng.uniform(0, 1, size=2)
+        fx = (xx / period + off_x) % 1.0 - 0.5
+        fy = (yy / period + off_y) % 1.0 - 0.5
+        weight = (fx ** 2 + fy ** 2 <= 0.25 ** 2).astype(np.float64)
+    elif name == 'rings':
+        cx, cy = rng.uniform(0, 1, size=2)
+        period = rng.uniform(0.08, 0.15)
+        radius = np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2)
+        weight = 0.5 + 0.5 * np.sin(2 * np.pi * radius / period)
+    else:  # pragma: no cover - BACKGROUND_STYLES lists every branch
+        raise ValueError(name)
+    first, second = _muted_colours(2, rng)
+    image = first * (1 - weight[..., None]) + second * weight[..., None]
+    return image + rng.normal(0, 12, size=(size, size, 3))
+
+
 def _place(size: int, object_size: int, taken: List[Tuple[int, int, int, int]],
            rng: np.random.Generator, near: Optional[Tuple[int, int]] = None,
            jitter: int = 0) -> Tuple[int, int]:
@@ -118,9 +173,14 @@ def _place(size: int, object_size: int, taken: List[Tuple[int, int, int, int]],
 
 
 def render_frame(size: int, objects: List[Tuple[int, int, int, int]],
-                 rng: np.random.Generator) -> np.ndarray:
-    """Draw ``objects`` ``(class_index, x0, y0, object_size)`` on a background."""
-    image = _background(size, rng)
+                 rng: np.random.Generator, background_style: Optional[int] = None) -> np.ndarray:
+    """Draw ``objects`` ``(class_index, x0, y0, object_size)`` on a background:
+    generator version 1's gradient (``background_style=None``) or the style
+    :data:`BACKGROUND_STYLES` ``[background_style]`` of version 2."""
+    if background_style is None:
+        image = _background(size, rng)
+    else:
+        image = _background_v2(size, background_style, rng)
     for class_index, x0, y0, object_size in objects:
         _, colour, shape = CLASSES[class_index]
         mask = _shape_mask(shape, object_size)
@@ -131,12 +191,13 @@ def render_frame(size: int, objects: List[Tuple[int, int, int, int]],
 
 
 def object_class_map(objects: List[Tuple[int, int, int, int]], image_size: int,
-                     grid: int) -> np.ndarray:
+                     grid: int, background_label: int = len(CLASSES)) -> np.ndarray:
     """``(grid, grid)`` int64 map of the object class at the centre of each grid
-    cell (``len(CLASSES)`` for background), from a frame's ``objects``
+    cell (``background_label`` for background: ``len(CLASSES)``, or for
+    generator version 2 ``len(CLASSES) + style``), from a frame's ``objects``
     ``(class_index, x0, y0, size)``: the dense labels of the visual pretraining
     that stands in for ImageNet on the synthetic domain."""
-    labels = np.full((image_size, image_size), len(CLASSES), dtype=np.int64)
+    labels = np.full((image_size, image_size), background_label, dtype=np.int64)
     for class_index, x0, y0, object_size in objects:
         region = labels[y0:y0 + object_size, x0:x0 + object_size]
         region[_shape_mask(CLASSES[class_index][2], object_size)] = class_index
@@ -148,44 +209,97 @@ def object_class_map(objects: List[Tuple[int, int, int, int]], image_size: int,
 def make_clip(seed: int, split: str, index: int, image_size: int = 112,
               num_distractors: Tuple[int, int] = (1, 2),
               object_scale: Tuple[float, float] = (0.28, 0.38),
-              duration: float = 3.0, num_classes: int = len(CLASSES)) -> Dict:
+              duration: float = 3.0, num_classes: int = len(CLASSES),
+              generator_version: Optional[int] = None) -> Dict:
     """One clip: two frames ``(S, S, 3)`` uint8, the audio, the sounding class,
-    its box in each frame (pixels) and every object of each frame as
-    ``(class_index, x0, y0, size)``."""
+    its box in each frame (pixels), every object of each frame as
+    ``(class_index, x0, y0, size)`` and each frame's background style
+    (``None`` for version 1).
+
+    ``generator_version`` (default :data:`GENERATOR_VERSION`, the latest):
+
+    - ``1``: one gradient background style; the distractors of the second
+      frame are drawn from all other classes.
+    - ``2``: each frame's background is one of :data:`BACKGROUND_STYLES`, the
+      second frame's another style than the first's, and the second frame's
+      distractors are of other classes than the first's: between the two
+      frames only the sounding object stays the same.
+    """
+    version = check_generator_version(generator_version)
     split_code = {'train': 0, 'val': 1, 'test': 2}.get(split, 3)
     rng = np.random.default_rng([seed, split_code, index])
     sounding = int(rng.integers(num_classes))
     others = [c for c in range(num_classes) if c != sounding]
     object_size = int(round(image_size * rng.uniform(*object_scale)))
+    styles: List[Optional[int]] = [None, None]
+    if version >= 2:
+        first = int(rng.integers(len(BACKGROUND_STYLES)))
+        styles = [first, (first + int(rng.integers(1, len(BACKGROUND_STYLES))))
+                  % len(BACKGROUND_STYLES)]
     frames, boxes, frame_objects = [], [], []
     anchor = None
-    for _ in range(2):
+    for view in range(2):
         x0, y0 = _place(image_size, object_size, [], rng, near=anchor,
                         jitter=max(1, image_size // 16))
         anchor = anchor or (x0, y0)
         taken = [(x0, y0, x0 + object_size, y0 + object_size)]
         objects = [(sounding, x0, y0, object_size)]
         count = int(rng.integers(num_distractors[0], num_distractors[1] + 1))
-        for class_index in rng.choice(others, size=count, replace=False):
+        pool = others
+        if version >= 2 and view == 1:  # none of the first frame's distractors again
+            seen = {c for c, *_ in frame_objects[0][1:]}
+            pool = [c for c in others if c not in seen] or others
+        for class_index in rng.choice(pool, size=min(count, len(pool)), replace=False):
             size = int(round(image_size * rng.uniform(*object_scale)))
             dx, dy = _place(image_size, size, taken, rng)
             taken.append((dx, dy, dx + size, dy + size))
             objects.append((int(class_index), dx, dy, size))
-        frames.append(render_frame(image_size, objects, rng))
+        frames.append(render_frame(image_size, objects, rng, styles[view]))
         boxes.append([x0, y0, x0 + object_size, y0 + object_size])
         frame_objects.append(objects)
     return dict(frames=frames, boxes=boxes, label=sounding, class_name=CLASSES[sounding][0],
-                objects=frame_objects, audio=make_audio(sounding, duration, rng))
+                objects=frame_objects, backgrounds=styles,
+                audio=make_audio(sounding, duration, rng))
 
 
-#: bump when a change to the generator changes the clips it makes
-GENERATOR_VERSION = 1
+def background_label(style: Optional[int]) -> int:
+    """The dense pretraining label of a background (:func:`object_class_map`):
+    ``len(CLASSES)`` for version 1's one style, ``len(CLASSES) + style`` for
+    version 2's."""
+    return len(CLASSES) + (0 if style is None else int(style))
 
 
-def split_meta(split: str, num_samples: int, seed: int, image_size: int) -> dict:
+def num_pretraining_labels(generator_version: Optional[int] = None) -> int:
+    """How many labels the dense pretraining classifies: the object classes
+    and the background styles of ``generator_version``."""
+    version = check_generator_version(generator_version)
+    return len(CLASSES) + (1 if version == 1 else len(BACKGROUND_STYLES))
+
+
+#: The generator's versions (:func:`make_clip` says what each makes); a
+#: split's meta stamp records its version, so a split made by another version
+#: is regenerated. Add a version (never change what an existing one makes)
+#: when a change to the generator changes the clips.
+GENERATOR_VERSIONS = (1, 2)
+#: the latest version: the default of the dataset and the configs
+GENERATOR_VERSION = GENERATOR_VERSIONS[-1]
+
+
+def check_generator_version(generator_version: Optional[int]) -> int:
+    """``generator_version`` as an int (``None``: :data:`GENERATOR_VERSION`);
+    a :class:`ValueError` for an unknown one."""
+    version = GENERATOR_VERSION if generator_version is None else generator_version
+    if version not in GENERATOR_VERSIONS:
+        raise ValueError(f'synthetic dataset: generator_version must be one of '
+                         f'{GENERATOR_VERSIONS}, got {generator_version!r}')
+    return int(version)
+
+
+def split_meta(split: str, num_samples: int, seed: int, image_size: int,
+               generator_version: Optional[int] = None) -> dict:
     """What a generated split depends on; stored beside its annotations."""
-    return dict(generator_version=GENERATOR_VERSION, split=split, num_samples=num_samples,
-                seed=seed, image_size=image_size)
+    return dict(generator_version=check_generator_version(generator_version), split=split,
+                num_samples=num_samples, seed=seed, image_size=image_size)
 
 
 def split_is_current(data_root: str, meta: dict) -> bool:
@@ -198,7 +312,7 @@ def split_is_current(data_root: str, meta: dict) -> bool:
 
 
 def write_split(data_root: str, split: str, num_samples: int, seed: int = 0,
-                image_size: int = 112) -> str:
+                image_size: int = 112, generator_version: Optional[int] = None) -> str:
     """Write ``num_samples`` clips of ``split`` under ``data_root`` and return the
     annotation file. Layout::
 
@@ -216,16 +330,20 @@ def write_split(data_root: str, split: str, num_samples: int, seed: int = 0,
     import soundfile
     from PIL import Image
 
-    meta = split_meta(split, num_samples, seed, image_size)
+    meta = split_meta(split, num_samples, seed, image_size, generator_version)
     annotation = osp.join(data_root, 'annotations', f'{split}.json')
     if split_is_current(data_root, meta):
         return annotation
+    print_log(f'synthetic dataset: generating {num_samples} clips of split {split!r} '
+              f"(generator version {meta['generator_version']}, seed {seed}, {image_size} px) "
+              f'into {data_root} (first use; deterministic)', logger='current')
     for folder in ('frames', 'audio', 'annotations'):
         os.makedirs(osp.join(data_root, folder), exist_ok=True)
     records, views = [], []
     for index in range(num_samples):
         sample_id = f'{split}_{index:05d}'
-        clip = make_clip(seed, split, index, image_size=image_size)
+        clip = make_clip(seed, split, index, image_size=image_size,
+                         generator_version=meta['generator_version'])
         for view, frame in zip('ab', clip['frames']):
             path = osp.join(data_root, 'frames', f'{sample_id}_{view}.png')
             with atomic_output_path(path) as tmp:
@@ -256,7 +374,8 @@ _NEGATIVE_SPLIT_CODES = {'train': 0, 'val': 1, 'test': 2}
 def make_negative_clip(seed: int, split: str, kind: str, index: int, image_size: int = 112,
                        num_objects: Tuple[int, int] = (2, 3),
                        object_scale: Tuple[float, float] = (0.28, 0.38),
-                       duration: float = 3.0, num_classes: int = len(CLASSES)) -> Dict:
+                       duration: float = 3.0, num_classes: int = len(CLASSES),
+                       generator_version: Optional[int] = None) -> Dict:
     """One negative of an extended split: a frame ``(S, S, 3)`` uint8 of
     ``num_objects`` objects and an audio track that sounds none of them.
 
@@ -266,7 +385,9 @@ def make_negative_clip(seed: int, split: str, kind: str, index: int, image_size:
 
     Drawn from its own generator (``seed``, split, kind, index), apart from
     the positive clips' (:func:`make_clip`): the split's positives stay as
-    they are."""
+    they are. ``generator_version`` is the positives' (:func:`make_clip`):
+    version 2 draws the frame's background from :data:`BACKGROUND_STYLES`."""
+    version = check_generator_version(generator_version)
     if kind not in NEGATIVE_KINDS:
         raise ValueError(f'make_negative_clip: kind must be one of {NEGATIVE_KINDS}, got {kind!r}')
     rng = np.random.default_rng([seed, 1000 + _NEGATIVE_SPLIT_CODES.get(split, 3),
@@ -280,23 +401,28 @@ def make_negative_clip(seed: int, split: str, kind: str, index: int, image_size:
         x0, y0 = _place(image_size, size, taken, rng)
         taken.append((x0, y0, x0 + size, y0 + size))
         objects.append((int(class_index), x0, y0, size))
-    frame = render_frame(image_size, objects, rng)
+    style = int(rng.integers(len(BACKGROUND_STYLES))) if version >= 2 else None
+    frame = render_frame(image_size, objects, rng, style)
     if kind == 'silent':
         audio = np.zeros(int(round(duration * SAMPLE_RATE)), dtype=np.float32)
     else:
         audio = make_audio(audio_class, duration, rng)
-    return dict(frame=frame, objects=objects, audio=audio, kind=kind,
+    return dict(frame=frame, objects=objects, audio=audio, kind=kind, background=style,
                 audio_class=None if audio_class is None else CLASSES[audio_class][0])
 
 
-def negatives_meta(split: str, num_negatives: int, seed: int, image_size: int) -> dict:
-    """What a split's negatives depend on; stored beside them."""
+def negatives_meta(split: str, num_negatives: int, seed: int, image_size: int,
+                   generator_version: Optional[int] = None) -> dict:
+    """What a split's negatives depend on; stored beside them (the positives'
+    generator version among it: negatives made for version 1 are regenerated
+    for a version 2 split)."""
     return dict(negatives_version=NEGATIVES_VERSION, split=split, num_negatives=num_negatives,
-                kinds=list(NEGATIVE_KINDS), seed=seed, image_size=image_size)
+                kinds=list(NEGATIVE_KINDS), seed=seed, image_size=image_size,
+                generator_version=check_generator_version(generator_version))
 
 
 def write_negatives(data_root: str, split: str, num_negatives: int, seed: int = 0,
-                    image_size: int = 112) -> str:
+                    image_size: int = 112, generator_version: Optional[int] = None) -> str:
     """Write the negatives of ``split``'s extended split (``num_negatives``:
     the first half ``silent``, the rest ``absent``) and return their record
     file. Layout::
@@ -311,13 +437,16 @@ def write_negatives(data_root: str, split: str, num_negatives: int, seed: int = 
     import soundfile
     from PIL import Image
 
-    meta = negatives_meta(split, num_negatives, seed, image_size)
+    meta = negatives_meta(split, num_negatives, seed, image_size, generator_version)
     records_path = osp.join(data_root, 'annotations', f'{split}_negatives.json')
     meta_path = records_path.replace('.json', '_meta.json')
     if osp.exists(meta_path):
         with open(meta_path) as f:
             if json.load(f) == meta:
                 return records_path
+    print_log(f'synthetic dataset: generating {num_negatives} negatives of split '
+              f"{split + EXTENDED_SUFFIX!r} (generator version {meta['generator_version']}, "
+              f'seed {seed}) into {data_root} (first use; deterministic)', logger='current')
     for folder in ('frames', 'audio', 'annotations'):
         os.makedirs(osp.join(data_root, folder), exist_ok=True)
     counts = dict(silent=(num_negatives + 1) // 2, absent=num_negatives // 2)
@@ -325,7 +454,8 @@ def write_negatives(data_root: str, split: str, num_negatives: int, seed: int = 
     for kind in NEGATIVE_KINDS:
         for index in range(counts[kind]):
             sample_id = f'{split}_{kind}_{index:05d}'
-            clip = make_negative_clip(seed, split, kind, index, image_size=image_size)
+            clip = make_negative_clip(seed, split, kind, index, image_size=image_size,
+                                      generator_version=meta['generator_version'])
             with atomic_output_path(osp.join(data_root, 'frames', f'{sample_id}_a.png')) as tmp:
                 Image.fromarray(clip['frame']).save(tmp, format='PNG')
             with atomic_output_path(osp.join(data_root, 'audio', f'{sample_id}.wav')) as tmp:
@@ -353,6 +483,9 @@ class SyntheticAVDataset(BaseAVDataset):
         views: ``'two_frames'`` (view ``i`` from frame ``i`` of the clip) or
             ``'one_frame'`` (both views from the first frame, as the published
             pipeline does with real data).
+        generator_version: the generator's version (:func:`make_clip`;
+            default :data:`GENERATOR_VERSION`, the latest); recorded in each
+            split's meta stamp, so changing it regenerates the split.
         num_negatives: for an extended split (``'test_extended'``: the
             ``test`` clips, then negatives, see the module docstring), how
             many negatives (half ``silent``, half ``absent``); default
@@ -363,7 +496,8 @@ class SyntheticAVDataset(BaseAVDataset):
 
     def __init__(self, data_root: str, split: str = 'train', num_samples: int = 512,
                  seed: int = 0, image_size: int = 112, views: str = 'two_frames',
-                 num_negatives: Optional[int] = None, **kwargs):
+                 num_negatives: Optional[int] = None, generator_version: Optional[int] = None,
+                 **kwargs):
         if views not in ('two_frames', 'one_frame'):
             raise ValueError(f"SyntheticAVDataset: views must be 'two_frames' or 'one_frame', "
                              f'got {views!r}')
@@ -376,6 +510,7 @@ class SyntheticAVDataset(BaseAVDataset):
         self.seed = seed
         self.image_size = image_size
         self.views = views
+        self.generator_version = check_generator_version(generator_version)
         super().__init__(data_root=data_root, **kwargs)
 
     @property
@@ -393,7 +528,7 @@ class SyntheticAVDataset(BaseAVDataset):
 
     def _negatives(self) -> List[dict]:
         records_path = write_negatives(self.data_root, self.base_split, self.num_negatives,
-                                       self.seed, self.image_size)
+                                       self.seed, self.image_size, self.generator_version)
         with open(records_path) as f:
             records = json.load(f)
         return [dict(sample_id=record['file'],
@@ -404,7 +539,7 @@ class SyntheticAVDataset(BaseAVDataset):
 
     def _positives(self) -> List[dict]:
         annotation = write_split(self.data_root, self.base_split, self.num_samples, self.seed,
-                                 self.image_size)
+                                 self.image_size, self.generator_version)
         with open(annotation.replace('.json', '_views.json')) as f:
             view_boxes = {item['file']: item['bbox_views'] for item in json.load(f)}
         with open(annotation) as f:

@@ -3,6 +3,11 @@
 dataset_type = 'SyntheticAVDataset'
 data_root = 'data/synthetic'
 image_size = 112
+# The generator's version (sspl/datasets/synthetic.py, docs/synthetic.md): 2 draws
+# each frame's background from six styles, so that between a clip's two frames
+# only the sounding object stays the same. Pinned, so that a later version does
+# not change these configs' data.
+generator_version = 2
 
 train_pipeline = [
     dict(type='LoadFrame'),
@@ -31,7 +36,8 @@ train_dataloader = dict(
     sampler=dict(type='KeyedSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(type=dataset_type, data_root=data_root, split='train', num_samples=1024,
-                 image_size=image_size, views='two_frames', pipeline=train_pipeline),
+                 image_size=image_size, views='two_frames', generator_version=generator_version,
+                 pipeline=train_pipeline),
 )
 # Model selection on a validation split; the test split is only for reporting.
 val_dataloader = dict(
@@ -41,7 +47,8 @@ val_dataloader = dict(
     sampler=dict(type='KeyedSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
     dataset=dict(type=dataset_type, data_root=data_root, split='val', num_samples=128,
-                 image_size=image_size, test_mode=True, pipeline=test_pipeline),
+                 image_size=image_size, generator_version=generator_version, test_mode=True,
+                 pipeline=test_pipeline),
 )
 test_dataloader = dict(
     batch_size=32,
@@ -50,7 +57,8 @@ test_dataloader = dict(
     sampler=dict(type='KeyedSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
     dataset=dict(type=dataset_type, data_root=data_root, split='test', num_samples=256,
-                 image_size=image_size, test_mode=True, pipeline=test_pipeline),
+                 image_size=image_size, generator_version=generator_version, test_mode=True,
+                 pipeline=test_pipeline),
 )
 val_evaluator = dict(type='CIoUMetric', protocol='fixed')
 test_evaluator = val_evaluator
