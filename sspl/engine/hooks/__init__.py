@@ -7,9 +7,10 @@ from .nan_guard_hook import NaNGuardHook, NonFiniteLossError
 from .per_sample_results_hook import PerSampleResultsHook
 from .rank_watchdog_hook import RankWatchdogHook
 from .skipped_sample_hook import SkippedSampleHook, TooManyBadSamplesError
+from .synthetic_backbone_hook import SyntheticBackboneHook
 from .visualization_hook import LocalizationVisualizationHook
 
 __all__ = ['CheckpointCompatHook', 'PerSampleResultsHook', 'LocalizationVisualizationHook',
            'AtomicCheckpointHook', 'ResumableEarlyStoppingHook', 'EpochSeedHook', 'NaNGuardHook',
            'NonFiniteLossError', 'SkippedSampleHook', 'TooManyBadSamplesError',
-           'EmbeddingCacheCheckHook', 'RankWatchdogHook']
+           'EmbeddingCacheCheckHook', 'RankWatchdogHook', 'SyntheticBackboneHook']

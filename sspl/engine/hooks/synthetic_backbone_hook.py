@@ -1,0 +1,40 @@
+"""Build the synthetic configs' pretrained backbone on first use."""
+from typing import Sequence, Union
+
+from mmengine.dist import barrier, get_world_size, is_main_process
+from mmengine.hooks import Hook
+
+from sspl.apis.synthetic_backbone import ensure_synthetic_backbone
+from sspl.registry import HOOKS
+
+
+@HOOKS.register_module()
+class SyntheticBackboneHook(Hook):
+    """Before training, write the weights file ``model.<backbone>.pretrained``
+    names when it does not exist yet, by the deterministic pretraining on the
+    synthetic objects (:func:`sspl.apis.synthetic_backbone.ensure_synthetic_backbone`),
+    with a log line saying so; a file that exists is used as it is.
+
+    ``before_run`` comes before the runner initialises the model's weights
+    (which loads the file), so ``python tools/train.py CONFIG`` runs from a
+    fresh clone. In a distributed run rank 0 builds the file while the others
+    wait. Torch's global generators are left as they were: a run that builds
+    the file trains exactly as one that finds it.
+
+    Args:
+        backbones: the entries of the model config whose weights to build.
+    """
+
+    priority = 'VERY_HIGH'
+
+    def __init__(self, backbones: Union[str, Sequence[str]] = ('visual_backbone',)):
+        self.backbones = (backbones,) if isinstance(backbones, str) else tuple(backbones)
+
+    def before_run(self, runner) -> None:
+        if not runner.cfg.get('train_dataloader'):  # tools/test.py: the checkpoint holds it
+            return
+        if is_main_process():
+            for backbone in self.backbones:
+                ensure_synthetic_backbone(runner.cfg, backbone)
+        if get_world_size() > 1:
+            barrier()
