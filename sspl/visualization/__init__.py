@@ -1,3 +1,4 @@
-from .localization_visualizer import LocalizationVisualizer, heatmap_to_rgb, overlay_heatmap
+from .localization_visualizer import (LocalizationVisualizer, heatmap_to_rgb, map_peak,
+                                      overlay_heatmap)
 
-__all__ = ['LocalizationVisualizer', 'heatmap_to_rgb', 'overlay_heatmap']
+__all__ = ['LocalizationVisualizer', 'heatmap_to_rgb', 'map_peak', 'overlay_heatmap']

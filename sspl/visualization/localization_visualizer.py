@@ -7,8 +7,8 @@ import cv2
 import numpy as np
 from mmengine.visualization import Visualizer
 
-from sspl.evaluation.functional import (as_map, ciou, normalize_map, predicted_mask,
-                                        resize_map)
+from sspl.evaluation.functional import (as_map, normalize_map, predicted_mask, resize_map,
+                                        score_samples, upsample_maps)
 from sspl.registry import VISUALIZERS
 
 Box = Tuple[float, float, float, float]
@@ -25,6 +25,16 @@ def heatmap_to_rgb(sim_map, size: Tuple[int, int]) -> np.ndarray:
     heat = np.nan_to_num(heat, nan=0.0, posinf=1.0, neginf=0.0)
     colored = cv2.applyColorMap(np.uint8(np.clip(heat, 0, 1) * 255), cv2.COLORMAP_JET)
     return cv2.cvtColor(colored, cv2.COLOR_BGR2RGB)
+
+
+def map_peak(sim_map, size: Tuple[int, int]) -> Tuple[float, float]:
+    """``(x, y)`` of the map's maximum in a ``size`` = (H, W) view, found as
+    the ``pointing`` protocol finds it (bilinear upsampling with
+    align_corners=True; tied peak pixels: their centroid)."""
+    upsampled = upsample_maps(np.asarray(as_map(sim_map), dtype=np.float32)[None],
+                              size, 'bilinear', True)[0]
+    rows, cols = np.nonzero(upsampled == upsampled.max())
+    return float(cols.mean()), float(rows.mean())
 
 
 def overlay_heatmap(image: np.ndarray, sim_map, alpha: float = 0.5,
@@ -75,9 +85,12 @@ class LocalizationVisualizer(Visualizer):
 
     ``add_datasample`` overlays the predicted heatmap (JET, blended like the
     published ``save_visual``) on the frame, outlines the predicted region
-    (the map thresholded as the metric does), draws the ground-truth boxes and
-    writes the sample's cIoU in a corner. The result goes to a PNG
-    (``out_file``) or to the visualizer's backends (e.g. TensorBoard).
+    (the map thresholded as the metric does), draws the ground-truth boxes,
+    marks the map's peak (a ring: green where it falls in the box, the
+    pointing game's hit, red where it misses, white without a box) and writes
+    the sample's cIoU and hit / miss in a corner. A frame smaller than
+    ``min_size`` is drawn enlarged, so the result is readable. The result goes
+    to a PNG (``out_file``) or to the visualizer's backends (e.g. TensorBoard).
 
     Drawing uses OpenCV on a copy of the frame (not the shared matplotlib
     canvas), so every rank of a distributed test can write its own overlays.
@@ -88,7 +101,10 @@ class LocalizationVisualizer(Visualizer):
         threshold: how the predicted region is outlined: a float (fixed
             protocol, 0.5) or ``'median'`` (top 50%); ``None``: no outline.
         gt_color, pred_color: RGB colours of the boxes and of the outline.
-        line_width: in pixels.
+        line_width: in pixels (of a 224 px drawing; scaled with its size).
+        min_size: draw on the frame enlarged (bilinear) so that its short side
+            is at least this many pixels; ``None``: at the frame's size.
+        draw_peak: mark the map's peak and say hit / miss.
     """
 
     def __init__(self,
@@ -101,6 +117,10 @@ class LocalizationVisualizer(Visualizer):
                  gt_color: Tuple[int, int, int] = (0, 255, 0),
                  pred_color: Tuple[int, int, int] = (255, 255, 255),
                  line_width: int = 2,
+                 min_size: Optional[int] = None,
+                 draw_peak: bool = True,
+                 hit_color: Tuple[int, int, int] = (0, 255, 0),
+                 miss_color: Tuple[int, int, int] = (255, 40, 40),
                  **kwargs):
         super().__init__(name=name, image=image, vis_backends=vis_backends,
                          save_dir=save_dir, **kwargs)
@@ -109,6 +129,11 @@ class LocalizationVisualizer(Visualizer):
         self.gt_color = tuple(int(c) for c in gt_color)
         self.pred_color = tuple(int(c) for c in pred_color)
         self.line_width = line_width
+        self.min_size = None if min_size is None else int(min_size)
+        self.draw_peak = bool(draw_peak)
+        self.hit_color = tuple(int(c) for c in hit_color)
+        self.miss_color = tuple(int(c) for c in miss_color)
+        self._scale = 1.0  # of the drawing being made, against 224 px
 
     @staticmethod
     def _get(data_sample, key):
@@ -131,17 +156,30 @@ class LocalizationVisualizer(Visualizer):
                 ``view_box`` (the part of ``image`` the map covers).
 
         Returns:
-            ``(H, W, 3)`` uint8 RGB.
+            ``(H', W', 3)`` uint8 RGB: ``image``'s size, or enlarged to
+            ``min_size``.
         """
         image = as_map(image)
         if image.ndim == 3 and image.shape[0] == 3 and image.shape[2] != 3:
             image = image.transpose(1, 2, 0)  # (3, H, W) -> (H, W, 3)
         drawn = np.ascontiguousarray(image, dtype=np.uint8).copy()
+        img_shape = self._get(data_sample, 'img_shape') or drawn.shape[:2]
+        view_box = self._get(data_sample, 'view_box')
+        factor = 1.0
+        if self.min_size is not None and min(drawn.shape[:2]) < self.min_size:
+            factor = self.min_size / min(drawn.shape[:2])
+            drawn = cv2.resize(drawn, (int(round(drawn.shape[1] * factor)),
+                                       int(round(drawn.shape[0] * factor))),
+                               interpolation=cv2.INTER_LINEAR)
+            if view_box is not None:
+                view_box = tuple(float(v) * factor for v in view_box)
         height, width = drawn.shape[:2]
-        img_shape = self._get(data_sample, 'img_shape') or (height, width)
+        self._scale = max(min(height, width) / 224.0, 0.5)
         scale_x, scale_y = width / img_shape[1], height / img_shape[0]
         sim_map = self._get(data_sample, 'pred_sim_map')
-        view_box = self._get(data_sample, 'view_box')
+        finite = sim_map is not None and bool(np.all(np.isfinite(as_map(sim_map))))
+        gt_map = self._get(data_sample, 'gt_map')
+        has_gt = gt_map is not None and float(as_map(gt_map).sum()) > 0
 
         if draw_pred and sim_map is not None:
             drawn = overlay_heatmap(drawn, sim_map, self.alpha, view_box)
@@ -153,14 +191,52 @@ class LocalizationVisualizer(Visualizer):
                 for x0, y0, x1, y1 in as_map(boxes).reshape(-1, 4):
                     cv2.rectangle(drawn, (int(round(x0 * scale_x)), int(round(y0 * scale_y))),
                                   (int(round(x1 * scale_x)) - 1, int(round(y1 * scale_y)) - 1),
-                                  self.gt_color, self.line_width)
-        gt_map = self._get(data_sample, 'gt_map')
-        if draw_pred and sim_map is not None and gt_map is not None:
-            gt_map = as_map(gt_map)
-            if gt_map.sum() > 0 and np.all(np.isfinite(as_map(sim_map))):
-                threshold = 0.5 if self.threshold is None else self.threshold
-                self._draw_label(drawn, f'cIoU {ciou(sim_map, gt_map, threshold):.2f}')
+                                  self.gt_color, self._width())
+        labels = []
+        if draw_pred and finite and has_gt:
+            labels.append(f'cIoU {self.sample_ciou(sim_map, gt_map):.2f}')
+        if draw_pred and finite and self.draw_peak:
+            hit = self.sample_hit(sim_map, gt_map) if has_gt else None
+            self._draw_peak(drawn, sim_map, view_box, hit)
+            if hit is not None:
+                labels.append('hit' if hit >= 0.5 else 'miss')
+        if labels:
+            self._draw_label(drawn, '  '.join(labels))
         return drawn
+
+    def sample_ciou(self, sim_map, gt_map) -> float:
+        """The sample's cIoU as the metric scores it: the ``fixed`` protocol
+        at ``threshold`` (0.5 without one), or ``median``."""
+        threshold = 0.5 if self.threshold is None else self.threshold
+        raw = np.asarray(as_map(sim_map), dtype=np.float32)[None]
+        gt = np.asarray(as_map(gt_map), dtype=np.float64)[None]
+        if threshold == 'median':
+            return float(score_samples('median', raw, gt)['ciou'][0])
+        return float(score_samples('fixed', raw, gt, threshold=float(threshold))['ciou'][0])
+
+    @staticmethod
+    def sample_hit(sim_map, gt_map) -> float:
+        """The sample's pointing-game hit as the metric scores it (``pointing``
+        protocol: 1 when the map's peak falls in the box; tied peaks share)."""
+        raw = np.asarray(as_map(sim_map), dtype=np.float32)[None]
+        gt = np.asarray(as_map(gt_map), dtype=np.float64)[None]
+        return float(score_samples('pointing', raw, gt)['hit'][0])
+
+    def _width(self, base: Optional[int] = None) -> int:
+        return max(int(round((self.line_width if base is None else base) * self._scale)), 1)
+
+    def _draw_peak(self, drawn: np.ndarray, sim_map, view_box, hit: Optional[float]) -> None:
+        height, width = drawn.shape[:2]
+        x0, y0, x1, y1 = (0, 0, width, height) if view_box is None else (
+            int(round(v)) for v in view_box)
+        peak_x, peak_y = map_peak(sim_map, (max(y1 - y0, 1), max(x1 - x0, 1)))
+        centre = (int(round(x0 + peak_x)), int(round(y0 + peak_y)))
+        colour = (255, 255, 255) if hit is None else (
+            self.hit_color if hit >= 0.5 else self.miss_color)
+        radius = max(int(round(7 * self._scale)), 3)
+        cv2.circle(drawn, centre, radius + self._width(1), (0, 0, 0), self._width(1),
+                   cv2.LINE_AA)
+        cv2.circle(drawn, centre, radius, colour, self._width(), cv2.LINE_AA)
 
     def _draw_outline(self, drawn: np.ndarray, sim_map, view_box) -> None:
         height, width = drawn.shape[:2]
@@ -171,11 +247,11 @@ class LocalizationVisualizer(Visualizer):
         mask = predicted_mask(sim_map, (max(y1 - y0, 1), max(x1 - x0, 1)), self.threshold)
         contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL,
                                        cv2.CHAIN_APPROX_SIMPLE)
-        cv2.drawContours(drawn, contours, -1, self.pred_color, max(self.line_width - 1, 1),
-                         offset=(x0, y0))
+        cv2.drawContours(drawn, contours, -1, self.pred_color,
+                         self._width(max(self.line_width - 1, 1)), offset=(x0, y0))
 
     def _draw_label(self, drawn: np.ndarray, text: str) -> None:
-        scale = max(drawn.shape[0], 120) / 400
+        scale = max(min(drawn.shape[:2]), 120) / 400
         thickness = max(int(round(scale * 2)), 1)
         (text_w, text_h), baseline = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale,
                                                      thickness)
