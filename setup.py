@@ -33,7 +33,10 @@ setup(
     extras_require={
         'optional': read_requirements('optional'),
         'tests': read_requirements('tests'),
-        'all': read_requirements('optional') + read_requirements('tests'),
+        # the web page (tools/demo/app.py)
+        'demo': read_requirements('demo'),
+        'all': read_requirements('optional') + read_requirements('tests') +
+        read_requirements('demo'),
     },
     zip_safe=False,
 )

@@ -2,14 +2,17 @@
 # Install sspl and the tested stack into a virtual environment (default: .venv in
 # the repository). Idempotent: a second run only checks that everything is there.
 #   bash tools/install.sh            # runtime + optional extras (h5py, PyAV)
-#   bash tools/install.sh tests      # ... plus what the tests need
+#   bash tools/install.sh demo       # ... plus the web page's Gradio (tools/demo/app.py)
+#   bash tools/install.sh tests      # ... plus what the tests need (the web page's too)
 # VENV=/path/to/venv overrides the location; PYTHON picks the interpreter.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
 EXTRAS="optional"
-[ "${1:-}" = "tests" ] && EXTRAS="optional,tests"
+[ "${1:-}" = "demo" ] && EXTRAS="optional,demo"
+# The tests cover the web page too (its browser test skips where no chromium is installed).
+[ "${1:-}" = "tests" ] && EXTRAS="optional,tests,demo"
 
 if [ ! -x "$VENV/bin/python" ]; then
   echo "[install] creating virtual environment $VENV"

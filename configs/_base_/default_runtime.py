@@ -52,7 +52,9 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
-visualizer = dict(type='LocalizationVisualizer', vis_backends=vis_backends, name='visualizer')
+# Overlays at 224 px at least (the synthetic set's 112 px frames are drawn enlarged).
+visualizer = dict(type='LocalizationVisualizer', vis_backends=vis_backends, name='visualizer',
+                  min_size=224)
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 log_level = 'INFO'

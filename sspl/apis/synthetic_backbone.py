@@ -37,7 +37,8 @@ from sspl.registry import MODELS
 from sspl.utils.atomic_io import atomic_torch_save
 
 #: the default recipe (``tools/synthetic/pretrain_backbone.py`` takes each as an option)
-DEFAULTS = dict(num_clips=600, epochs=5, batch_size=32, lr=1e-3, seed=0)
+DEFAULTS = dict(num_clips=600, epochs=5, batch_size=32, lr=1e-3, seed=0,
+                background_energy=0.0)
 
 
 def synthetic_generator_version(cfg) -> int:
@@ -79,14 +80,21 @@ def pretrain_synthetic_backbone(cfg, out: str, backbone: str = 'visual_backbone'
                                 epochs: int = DEFAULTS['epochs'],
                                 batch_size: int = DEFAULTS['batch_size'],
                                 lr: float = DEFAULTS['lr'],
-                                seed: int = DEFAULTS['seed']) -> dict:
+                                seed: int = DEFAULTS['seed'],
+                                background_energy: float = DEFAULTS['background_energy']
+                                ) -> dict:
     """Pretrain ``model.<backbone>`` of ``cfg`` on the synthetic objects and
     write its state dict to ``out`` (atomically). Returns the last epoch's
     ``loss`` and per-position ``accuracy``, and the file.
 
     Any backbone that maps ``(B, 3, S, S)`` frames to a ``(B, C, h, w)`` map
     with ``h == w`` and loads its ``pretrained`` file as its own state dict
-    works (``VGG16``, ``ResNet18``)."""
+    works (``VGG16``, ``ResNet18``).
+
+    ``background_energy`` > 0 adds that weight times the mean squared norm
+    of the features at background positions over that of object positions:
+    features that are weak where there is no object, as an ImageNet
+    network's are on plain backgrounds."""
     name = getattr(cfg, 'filename', None) or 'the config'
     backbone_cfg = dict(cfg.model[backbone])
     backbone_cfg.update(pretrained=None, frozen=False)
@@ -107,6 +115,7 @@ def pretrain_synthetic_backbone(cfg, out: str, backbone: str = 'visual_backbone'
             raise ValueError(f'{name}: the {type(model).__name__} map of a square frame is '
                              f'{grid} x {grid_w}; the dense labels need a square grid')
         num_labels = num_pretraining_labels(version)
+        num_objects = background_label(None)  # labels below it are objects
         class_weights = torch.nn.Parameter(0.1 * torch.randn(num_labels, channels))
         optimizer = torch.optim.Adam(list(model.parameters()) + [class_weights], lr=lr)
         frames, labels = build_pretraining_frames(num_clips, seed, image_size, grid, version)
@@ -130,6 +139,12 @@ def pretrain_synthetic_backbone(cfg, out: str, backbone: str = 'visual_backbone'
                 logits = 16.0 * torch.einsum('bchw,kc->bkhw', F.normalize(feature_map, dim=1),
                                              F.normalize(class_weights, dim=1))  # cosine classifier
                 loss = F.cross_entropy(logits, target)
+                if background_energy > 0:
+                    energy = feature_map.pow(2).sum(dim=1)                        # (B, g, g)
+                    is_object = target < num_objects
+                    if is_object.any() and (~is_object).any():
+                        loss = loss + background_energy * energy[~is_object].mean() / (
+                            energy[is_object].mean().detach() + 1e-6)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()

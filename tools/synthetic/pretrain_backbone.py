@@ -34,6 +34,9 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=int, default=DEFAULTS['batch_size'])
     parser.add_argument('--lr', type=float, default=DEFAULTS['lr'])
     parser.add_argument('--seed', type=int, default=DEFAULTS['seed'])
+    parser.add_argument('--background-energy', type=float,
+                        default=DEFAULTS['background_energy'],
+                        help='weight of the penalty on feature energy at background positions')
     parser.add_argument('--force', action='store_true', help='retrain even if --out exists')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings of the config (as for tools/train.py)')
@@ -63,7 +66,8 @@ def main(argv=None) -> int:
     MMLogger.get_instance('sspl_pretrain_backbone', log_file=osp.splitext(out)[0] + '.log')
     result = pretrain_synthetic_backbone(cfg, out, args.backbone, num_clips=args.num_clips,
                                          epochs=args.epochs, batch_size=args.batch_size,
-                                         lr=args.lr, seed=args.seed)
+                                         lr=args.lr, seed=args.seed,
+                                         background_energy=args.background_energy)
     print(f"wrote {out} (per-position accuracy {result['accuracy']:.3f})")
     return 0
 
