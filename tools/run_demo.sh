@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: install, build the synthetic dataset, pretrain
-# the small visual backbone on it (the ImageNet stand-in), train SSPL w/ PCM,
-# evaluate the best checkpoint on the test split next to the centre-prior
-# baseline, and write heatmap overlays.
-#   bash tools/run_demo.sh                                   # SSPL w/ PCM
-#   CONFIG=configs/sspl_wo_pcm_synthetic.py bash tools/run_demo.sh
+# The main job on a fresh machine: install, then for each config (default: SSPL
+# w/ PCM, and SSPL w/o PCM beside it) train on the built-in synthetic dataset
+# (the config builds the dataset and its synthetic backbone on first use),
+# evaluate the checkpoint chosen on the val split on the test split with every
+# protocol, next to the centre prior and the same checkpoint with swapped
+# audio; one table of all of them, a grid of test overlays, and their paths.
+#   bash tools/run_demo.sh                                   # the default pair
+#   CONFIGS=configs/sspl_w_pcm_synthetic.py bash tools/run_demo.sh
 # Uses the GPU when there is one (the runner picks it), else the CPU. With a
 # CUDA GPU and torchvision's ImageNet VGG16 weights (cached or downloadable),
-# and no CONFIG given, it trains configs/sspl_w_pcm_synthetic_imagenet.py
-# (the published visual backbone at 224 px) instead of the stand-in.
+# and no CONFIGS given, it trains the *_synthetic_imagenet.py configs (the
+# published visual backbone at 224 px) instead of the stand-in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 START=$(date +%s)
@@ -17,46 +19,70 @@ bash tools/install.sh
 PY=.venv/bin/python
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning,ignore::FutureWarning}"
 
-if [ -z "${CONFIG:-}" ]; then
+if [ -z "${CONFIGS:-}" ]; then
   if $PY tools/synthetic/imagenet_vgg16_available.py; then
-    CONFIG=configs/sspl_w_pcm_synthetic_imagenet.py
+    CONFIGS="configs/sspl_w_pcm_synthetic_imagenet.py configs/sspl_wo_pcm_synthetic_imagenet.py"
   else
-    CONFIG=configs/sspl_w_pcm_synthetic.py
+    CONFIGS="configs/sspl_w_pcm_synthetic.py configs/sspl_wo_pcm_synthetic.py"
   fi
 fi
-NAME="$(basename "$CONFIG" .py)"
-WORK_DIR="${WORK_DIR:-work_dirs/$NAME}"
-echo "== config: $CONFIG"
+OUT="${OUT:-work_dirs/main_job}"
+mkdir -p "$OUT"
+echo "== configs: $CONFIGS (results: $OUT)"
+LABELS=()
+RESULTS=()
+for CONFIG in $CONFIGS; do
+  NAME="$(basename "$CONFIG" .py)"
+  WORK_DIR="$OUT/$NAME"
+  STEP_START=$(date +%s)
+  echo "== training $CONFIG (log: $WORK_DIR)"
+  mkdir -p "$WORK_DIR"
+  TRAIN_LOG="$WORK_DIR/train_console.log"
+  set +e
+  $PY tools/train.py "$CONFIG" --work-dir "$WORK_DIR" 2>&1 | tee "$TRAIN_LOG" | \
+    grep --line-buffered -E "Epoch\(val\)|best checkpoint|does not exist: building|generat|wrote the synthetic"
+  STATUS=${PIPESTATUS[0]}
+  set -e
+  if [ "$STATUS" -ne 0 ]; then
+    tail -n 30 "$TRAIN_LOG" >&2
+    echo "training failed (exit $STATUS); full log: $TRAIN_LOG" >&2
+    exit "$STATUS"
+  fi
+  BEST=$(ls -t "$WORK_DIR"/best_*.pth 2>/dev/null | head -n 1 || true)
+  if [ -z "$BEST" ]; then
+    echo "training produced no best checkpoint; see the log in $WORK_DIR" >&2
+    exit 1
+  fi
+  echo "-- trained in $(( $(date +%s) - STEP_START )) s; checkpoint chosen on val: $BEST"
+  echo "== test split: $BEST (overlays: $WORK_DIR/test/overlays)"
+  $PY tools/test.py "$CONFIG" "$BEST" --work-dir "$WORK_DIR/test" --show-dir overlays \
+    2>&1 | sed -n '/^Test results/,$p'
+  echo "-- does it use the audio? the same checkpoint, each clip given another class's audio"
+  $PY tools/test.py "$CONFIG" "$BEST" --work-dir "$WORK_DIR/test_swapped_audio" --swap-audio \
+    2>&1 | grep -E "^ *(cIoU|pointing_game|mean_cIoU|AUC):" || true
+  LABELS+=("$WORK_DIR/test=$NAME" "$WORK_DIR/test_swapped_audio=$NAME, audio swapped")
+  RESULTS+=("$WORK_DIR/test" "$WORK_DIR/test_swapped_audio")
+done
 
-echo "== 1/5 synthetic dataset"
-$PY tools/data/make_synthetic.py "$CONFIG"
-echo "== 2/5 visual backbone pretraining on the synthetic object classes (unless ImageNet)"
-$PY tools/synthetic/pretrain_backbone.py "$CONFIG"
-echo "== 3/5 training $CONFIG (log: $WORK_DIR)"
-mkdir -p "$WORK_DIR"
-TRAIN_LOG="$WORK_DIR/train_console.log"
-set +e
-$PY tools/train.py "$CONFIG" --work-dir "$WORK_DIR" 2>&1 | tee "$TRAIN_LOG" | \
-  grep --line-buffered -E "Epoch\((train|val)\)|best checkpoint"
-STATUS=${PIPESTATUS[0]}
-set -e
-if [ "$STATUS" -ne 0 ]; then
-  tail -n 30 "$TRAIN_LOG" >&2
-  echo "training failed (exit $STATUS); full log: $TRAIN_LOG" >&2
-  exit "$STATUS"
-fi
-BEST=$(ls -t "$WORK_DIR"/best_*.pth 2>/dev/null | head -n 1 || true)
-if [ -z "$BEST" ]; then
-  echo "training produced no best checkpoint; see the log in $WORK_DIR" >&2
-  exit 1
-fi
-echo "== 4/5 test split: best checkpoint (selected on the val split), the centre prior, swapped audio"
-$PY tools/test.py "$CONFIG" "$BEST" --work-dir "$WORK_DIR/test" --show-dir overlays \
-  2>&1 | sed -n '/^Test results/,$p'
-$PY tools/analysis/center_prior.py "$CONFIG" --split test --out "$WORK_DIR/test/center_prior.json"
-echo "-- does it use the audio? the same checkpoint with each clip's audio swapped for another class's"
-$PY tools/analysis/audio_swap.py "$CONFIG" "$BEST" --split test --out "$WORK_DIR/test/audio_swap.json" \
-  2>&1 | grep -E "own audio|swapped audio"
-echo "== 5/5 done in $(( $(date +%s) - START )) s"
-echo "checkpoint: $BEST"
-echo "overlays:   $WORK_DIR/test/overlays"
+FIRST="${CONFIGS%% *}"
+echo "== the centre prior (the same centred map for every clip) on the same test split"
+$PY tools/analysis/center_prior.py "$FIRST" --split test --work-dir "$OUT/center_prior" \
+  --out "$OUT/center_prior/metrics.json" | tail -n 3
+LABELS+=("$OUT/center_prior=centre prior")
+RESULTS+=("$OUT/center_prior")
+
+echo "== one table (test split; every protocol's figures: docs/evaluation.md)"
+$PY tools/analysis/leaderboard.py "${RESULTS[@]}" --out-dir "$OUT" --name leaderboard \
+  --label "${LABELS[@]}" \
+  --columns 'pointing/pointing_game' 'fixed/cIoU' 'fixed/AUC' 'fixed/mean_cIoU' \
+  'median/cIoU' 'median/AUC'
+cat "$OUT/leaderboard.md"
+
+FIRST_NAME="$(basename "$FIRST" .py)"
+echo "== a grid of test overlays of $FIRST_NAME (16 clips evenly spaced by name, not by score)"
+$PY tools/analysis/overlay_grid.py "$OUT/$FIRST_NAME/test/overlays" \
+  --out "$OUT/grid_${FIRST_NAME}.png" --title "$FIRST_NAME, test split"
+echo "== done in $(( $(date +%s) - START )) s"
+echo "table:    $OUT/leaderboard.md (success-rate curves: $OUT/leaderboard_success_rate.png)"
+echo "grid:     $OUT/grid_${FIRST_NAME}.png"
+echo "the page: python tools/demo/app.py $FIRST $(ls -t "$OUT/$FIRST_NAME"/best_*.pth | head -n 1)"

@@ -11,14 +11,14 @@ _base_ = [
 ]
 
 model = dict(
-    # Frozen, pretrained on the synthetic object classes and background styles
-    # (generator version 2): the stand-in for ImageNet. Built on first use by
+    # Frozen, pretrained on the synthetic object classes (generator version 1):
+    # the stand-in for ImageNet. Built on first use by
     # the SyntheticBackboneHook below (or up front by
     # tools/synthetic/pretrain_backbone.py); the file name says what it was
     # made from, so a backbone of another version is not picked up.
     visual_backbone=dict(
         num_stages=4, width_mult=0.125, frozen=True, channels_last=False,
-        pretrained='work_dirs/synthetic_backbone/vgg16_s4_w0.125_synthetic-v2_objects.pth'),
+        pretrained='work_dirs/synthetic_backbone/vgg16_s4_w0.125_synthetic-v1_objects.pth'),
     # Frozen, randomly initialised (He init): its embeddings already tell the
     # synthetic sounds apart; the audio head on top learns.
     audio_backbone=dict(width_mult=0.125, hidden_dim=256, pretrained=None,

@@ -50,6 +50,25 @@ def synthetic_generator_version(cfg) -> int:
     return check_generator_version(dataset.get('generator_version'))
 
 
+def recipe_options(cfg) -> dict:
+    """The pretraining recipe of a config: :data:`DEFAULTS` updated with the
+    ``pretrain_options`` of its ``SyntheticBackboneHook`` (in
+    ``default_hooks`` or ``custom_hooks``), so that the hook and
+    ``tools/synthetic/pretrain_backbone.py`` build the same file."""
+    options = dict(DEFAULTS)
+    hooks = list((cfg.get('default_hooks') or {}).values()) + list(cfg.get('custom_hooks') or [])
+    for hook in hooks:
+        if isinstance(hook, dict) and hook.get('type') == 'SyntheticBackboneHook':
+            given = dict(hook.get('pretrain_options') or {})
+            unknown = set(given) - set(DEFAULTS)
+            if unknown:
+                raise ValueError(f'{getattr(cfg, "filename", "the config")}: '
+                                 f'SyntheticBackboneHook has unknown pretrain_options '
+                                 f'{sorted(unknown)} (known: {sorted(DEFAULTS)})')
+            options.update(given)
+    return options
+
+
 def pretrained_path(cfg, backbone: str = 'visual_backbone') -> Optional[str]:
     """The weights file ``model.<backbone>.pretrained`` names, or ``None`` when
     it names none (random weights) or torchvision's ImageNet weights."""
@@ -62,14 +81,19 @@ def pretrained_path(cfg, backbone: str = 'visual_backbone') -> Optional[str]:
 
 
 def build_pretraining_frames(num_clips: int, seed: int, image_size: int, grid: int,
-                             generator_version: Optional[int] = None):
-    """Frames ``(N, S, S, 3)`` uint8 of the ``pretrain`` split (two per clip)
-    and their ``(N, grid, grid)`` dense labels."""
+                             generator_version: Optional[int] = None,
+                             input_size: Optional[int] = None):
+    """Frames ``(N, S, S, 3)`` uint8 of the ``pretrain`` split (two per clip;
+    generated at ``image_size``, resized bilinearly to ``input_size`` when the
+    network sees them larger) and their ``(N, grid, grid)`` dense labels."""
+    import cv2
     frames, labels = [], []
     for index in range(num_clips):
         clip = make_clip(seed, 'pretrain', index, image_size=image_size,
                          generator_version=generator_version)
         for frame, objects, style in zip(clip['frames'], clip['objects'], clip['backgrounds']):
+            if input_size is not None and input_size != image_size:
+                frame = cv2.resize(frame, (input_size, input_size), interpolation=cv2.INTER_LINEAR)
             frames.append(frame)
             labels.append(object_class_map(objects, image_size, grid, background_label(style)))
     return np.stack(frames), np.stack(labels)
@@ -99,7 +123,8 @@ def pretrain_synthetic_backbone(cfg, out: str, backbone: str = 'visual_backbone'
     backbone_cfg = dict(cfg.model[backbone])
     backbone_cfg.update(pretrained=None, frozen=False)
     version = synthetic_generator_version(cfg)
-    image_size = int(cfg.get('image_size', 112))
+    image_size = int(cfg.get('image_size', 112))  # of the generated frames
+    input_size = int(cfg.get('input_size', image_size))  # as the network sees them
     rng = np.random.default_rng(seed)
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     with torch.random.fork_rng(devices=[]):
@@ -110,7 +135,7 @@ def pretrain_synthetic_backbone(cfg, out: str, backbone: str = 'visual_backbone'
         model.init_weights()
         model.train()
         with torch.no_grad():  # the map's channels and grid, whatever the backbone
-            channels, grid, grid_w = model(torch.zeros(1, 3, image_size, image_size)).shape[1:]
+            channels, grid, grid_w = model(torch.zeros(1, 3, input_size, input_size)).shape[1:]
         if grid != grid_w:
             raise ValueError(f'{name}: the {type(model).__name__} map of a square frame is '
                              f'{grid} x {grid_w}; the dense labels need a square grid')
@@ -118,10 +143,12 @@ def pretrain_synthetic_backbone(cfg, out: str, backbone: str = 'visual_backbone'
         num_objects = background_label(None)  # labels below it are objects
         class_weights = torch.nn.Parameter(0.1 * torch.randn(num_labels, channels))
         optimizer = torch.optim.Adam(list(model.parameters()) + [class_weights], lr=lr)
-        frames, labels = build_pretraining_frames(num_clips, seed, image_size, grid, version)
+        frames, labels = build_pretraining_frames(num_clips, seed, image_size, grid, version,
+                                                  input_size)
         preprocessor = MODELS.build(cfg.model.data_preprocessor)
         print_log(f'pretraining {type(model).__name__} ({backbone} of {name}) on {len(frames)} '
-                  f'synthetic frames (generator version {version}; {grid}x{grid} label maps, '
+                  f'synthetic frames (generator version {version}, {input_size} px; '
+                  f'{grid}x{grid} label maps, '
                   f'{num_labels} labels: objects and backgrounds), {epochs} epochs',
                   logger='current')
         loss_value = accuracy = float('nan')

@@ -17,7 +17,7 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 
-from sspl.apis.synthetic_backbone import DEFAULTS, pretrain_synthetic_backbone, pretrained_path
+from sspl.apis.synthetic_backbone import pretrain_synthetic_backbone, pretrained_path, recipe_options
 from sspl.utils import register_all_modules
 
 
@@ -28,14 +28,14 @@ def parse_args(argv=None):
                         help='the entry of the model config to pretrain')
     parser.add_argument('--out', help="output weights (default: the config's "
                         'model.<backbone>.pretrained)')
-    parser.add_argument('--num-clips', type=int, default=DEFAULTS['num_clips'],
+    parser.add_argument('--num-clips', type=int, default=None,
                         help='clips of the pretrain split (two frames each)')
-    parser.add_argument('--epochs', type=int, default=DEFAULTS['epochs'])
-    parser.add_argument('--batch-size', type=int, default=DEFAULTS['batch_size'])
-    parser.add_argument('--lr', type=float, default=DEFAULTS['lr'])
-    parser.add_argument('--seed', type=int, default=DEFAULTS['seed'])
+    parser.add_argument('--epochs', type=int, default=None)
+    parser.add_argument('--batch-size', type=int, default=None)
+    parser.add_argument('--lr', type=float, default=None)
+    parser.add_argument('--seed', type=int, default=None)
     parser.add_argument('--background-energy', type=float,
-                        default=DEFAULTS['background_energy'],
+                        default=None,
                         help='weight of the penalty on feature energy at background positions')
     parser.add_argument('--force', action='store_true', help='retrain even if --out exists')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -64,10 +64,13 @@ def main(argv=None) -> int:
     # per-parameter initialisation report to the current logger's file).
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     MMLogger.get_instance('sspl_pretrain_backbone', log_file=osp.splitext(out)[0] + '.log')
-    result = pretrain_synthetic_backbone(cfg, out, args.backbone, num_clips=args.num_clips,
-                                         epochs=args.epochs, batch_size=args.batch_size,
-                                         lr=args.lr, seed=args.seed,
-                                         background_energy=args.background_energy)
+    # the config's recipe (its SyntheticBackboneHook's pretrain_options), each
+    # option given here overriding it
+    options = recipe_options(cfg)
+    for key in options:
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
+    result = pretrain_synthetic_backbone(cfg, out, args.backbone, **options)
     print(f"wrote {out} (per-position accuracy {result['accuracy']:.3f})")
     return 0
 

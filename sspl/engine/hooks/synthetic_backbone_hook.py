@@ -1,10 +1,10 @@
 """Build the synthetic configs' pretrained backbone on first use."""
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 from mmengine.dist import barrier, get_world_size, is_main_process
 from mmengine.hooks import Hook
 
-from sspl.apis.synthetic_backbone import ensure_synthetic_backbone
+from sspl.apis.synthetic_backbone import DEFAULTS, ensure_synthetic_backbone, recipe_options
 from sspl.registry import HOOKS
 
 
@@ -23,18 +23,31 @@ class SyntheticBackboneHook(Hook):
 
     Args:
         backbones: the entries of the model config whose weights to build.
+        pretrain_options: options of the pretraining recipe
+            (:data:`sspl.apis.synthetic_backbone.DEFAULTS`: ``num_clips``,
+            ``epochs``, ``batch_size``, ``lr``, ``seed``, ``background_energy``);
+            the defaults when not given. A config that changes them should
+            also change the file name, so that a file built by other options
+            is not picked up.
     """
 
     priority = 'VERY_HIGH'
 
-    def __init__(self, backbones: Union[str, Sequence[str]] = ('visual_backbone',)):
+    def __init__(self, backbones: Union[str, Sequence[str]] = ('visual_backbone',),
+                 pretrain_options: Optional[dict] = None):
         self.backbones = (backbones,) if isinstance(backbones, str) else tuple(backbones)
+        # (the runner's config holds them too: recipe_options reads them from there, so
+        # that tools/synthetic/pretrain_backbone.py CONFIG builds the same file)
+        unknown = set(pretrain_options or {}) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f'SyntheticBackboneHook: unknown pretrain_options {sorted(unknown)} '
+                             f'(known: {sorted(DEFAULTS)})')
 
     def before_run(self, runner) -> None:
         if not runner.cfg.get('train_dataloader'):  # tools/test.py: the checkpoint holds it
             return
         if is_main_process():
             for backbone in self.backbones:
-                ensure_synthetic_backbone(runner.cfg, backbone)
+                ensure_synthetic_backbone(runner.cfg, backbone, **recipe_options(runner.cfg))
         if get_world_size() > 1:
             barrier()
