@@ -40,7 +40,7 @@ for CONFIG in $CONFIGS; do
   TRAIN_LOG="$WORK_DIR/train_console.log"
   set +e
   $PY tools/train.py "$CONFIG" --work-dir "$WORK_DIR" 2>&1 | tee "$TRAIN_LOG" | \
-    grep --line-buffered -E "Epoch\(val\)|best checkpoint|does not exist: building|generat|wrote the synthetic"
+    grep --line-buffered -E "Epoch\(val\)|best checkpoint|does not exist: building|synthetic dataset: generating|wrote the synthetic"
   STATUS=${PIPESTATUS[0]}
   set -e
   if [ "$STATUS" -ne 0 ]; then
