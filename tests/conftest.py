@@ -12,9 +12,6 @@ import pytest
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DIR = os.environ.get('SSPL_SHARED_DIR', osp.join(osp.dirname(REPO_ROOT), 'shared'))
 
-if REPO_ROOT not in sys.path:
-    sys.path.insert(0, REPO_ROOT)
-
 
 def _require(path: str) -> str:
     if not osp.exists(path):

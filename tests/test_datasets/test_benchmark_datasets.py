@@ -10,7 +10,7 @@ import pytest
 from mmengine.dataset import Compose
 from PIL import Image
 
-from media_helpers import write_frame, write_wav
+from sspl.testing.media import write_frame, write_wav
 from sspl.datasets import ChaoticWorldDataset, FlickrSoundNetDataset, VGGSoundDataset
 from sspl.datasets.annotations import (load_vggss_annotations, scale_boxes, write_flickr_xml,
                                        write_id_list, write_json_records)

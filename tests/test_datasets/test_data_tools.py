@@ -6,7 +6,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from media_helpers import frame_level, make_video, write_frame, write_wav
+from sspl.testing.media import frame_level, make_video, write_frame, write_wav
 from sspl.datasets import H5PackDataset, VGGSoundDataset
 from sspl.datasets.annotations import read_id_list, write_id_list
 from sspl.datasets.transforms import LoadAudio, VGGishLogMel

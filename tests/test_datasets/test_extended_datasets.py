@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from mmengine.dataset import Compose
 
-from media_helpers import write_frame, write_wav
+from sspl.testing.media import write_frame, write_wav
 from sspl.datasets import FlickrSoundNetDataset, VGGSoundDataset
 from sspl.datasets.annotations import (read_id_list, read_negative_pairs, write_flickr_xml,
                                        write_id_list, write_json_records, write_negative_pairs)

@@ -13,7 +13,7 @@ import pytest
 import soundfile
 from PIL import Image
 
-from media_helpers import frame_level, make_corrupt_video, make_video, write_group_csv
+from sspl.testing.media import frame_level, make_corrupt_video, make_video, write_group_csv
 from sspl.datasets.annotations import (read_id_list, write_flickr_xml, write_id_list,
                                        write_json_records)
 

@@ -5,7 +5,7 @@ import os.path as osp
 
 import soundfile
 
-from media_helpers import make_video, write_frame
+from sspl.testing.media import make_video, write_frame
 from sspl.datasets import FlickrSoundNetDataset, VGGSoundDataset
 from sspl.datasets.annotations import (read_id_list, read_negative_pairs, write_flickr_xml,
                                        write_id_list, write_json_records, write_negative_pairs)

@@ -15,12 +15,8 @@ import torch.distributed as dist
 from mmengine.dataset import DefaultSampler
 from torch.utils.data import DataLoader
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
-from metric_parity_cases import load_expected, metric_inputs  # noqa: E402
-
-from sspl.evaluation import CIoUMetric  # noqa: E402
+from sspl.evaluation import CIoUMetric
+from sspl.testing.metric_parity_cases import load_expected, metric_inputs
 
 
 def main():

@@ -12,7 +12,7 @@ from sspl.evaluation import CIoUMetric
 from sspl.evaluation import functional as F
 from sspl.registry import METRICS
 
-from metric_parity_cases import BENCHMARKS, TOL, load_expected, metric_inputs
+from sspl.testing.metric_parity_cases import BENCHMARKS, TOL, load_expected, metric_inputs
 
 
 def run_metric(metric, samples, batch_size=5):

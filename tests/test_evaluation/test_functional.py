@@ -10,7 +10,7 @@ import pytest
 
 from sspl.evaluation import functional as F
 
-from metric_parity_cases import BENCHMARKS, TOL, load_expected, load_gt_maps
+from sspl.testing.metric_parity_cases import BENCHMARKS, TOL, load_expected, load_gt_maps
 
 
 @pytest.fixture(scope='module')

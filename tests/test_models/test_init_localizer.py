@@ -7,7 +7,7 @@ from sspl.apis import init_localizer
 from sspl.models import VGG16
 from sspl.registry import MODELS
 from sspl.utils import CheckpointError
-from tiny_configs import tiny_config, tiny_inputs
+from sspl.testing.configs import tiny_config, tiny_inputs
 
 
 @pytest.fixture

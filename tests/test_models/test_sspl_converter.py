@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 
 from sspl.registry import MODELS
-from sspl_parity_weights import converter_argv, load_converter
+from sspl.testing.sspl_parity import converter_argv, load_converter
 
 
 @pytest.fixture(scope='module')

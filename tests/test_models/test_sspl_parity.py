@@ -40,7 +40,7 @@ import torch
 from mmengine.config import Config
 
 from sspl.apis import init_localizer
-from sspl_parity_weights import (FILE_KINDS, VARIANTS, converter_argv, load_converter,
+from sspl.testing.sspl_parity import (FILE_KINDS, VARIANTS, converter_argv, load_converter,
                                  load_spec, max_relative_error)
 
 # float32, eval mode (parity README)

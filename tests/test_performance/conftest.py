@@ -3,12 +3,9 @@ a tiny VGGish weights file; one torch thread (the CI machine is shared, and
 tiny ops on two contended threads are far slower)."""
 import copy
 import os.path as osp
-import sys
 
 import pytest
 import torch
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ import pytest
 import torch
 from mmengine.optim import build_optim_wrapper
 
-from performance_helpers import build_model
+from sspl.testing.performance import build_model
 from sspl.engine.optimizers import BF16OptimWrapper, amp_optim_wrapper_cfg
 
 SIM_MAP_ATOL = 0.03

@@ -11,7 +11,7 @@ import torch
 from sspl.datasets.transforms import (LoadAudio, LoadVGGishEmbedding, PackAVInputs,
                                       VGGishLogMel)
 from sspl.datasets.transforms.embedding_cache import fill_embedding_cache
-from performance_helpers import assert_parity_close, build_model, write_wav
+from sspl.testing.performance import assert_parity_close, build_model, write_wav
 
 
 def _entries(cache_dir):

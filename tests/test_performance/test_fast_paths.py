@@ -11,7 +11,7 @@ import copy
 import pytest
 import torch
 
-from performance_helpers import assert_parity_close, build_model
+from sspl.testing.performance import assert_parity_close, build_model
 from sspl.models.backbones import VGG16, VGGish
 from sspl.registry import MODELS
 

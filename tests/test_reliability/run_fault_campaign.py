@@ -19,14 +19,9 @@ import subprocess
 import sys
 import tempfile
 
-HERE = osp.dirname(osp.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, osp.dirname(osp.dirname(HERE)))
+import torch
 
-import torch  # noqa: E402
-
-from reliability_helpers import (REPO_ROOT, dump_config, subprocess_env,  # noqa: E402
-                                 tiny_train_config)
+from sspl.testing.reliability import REPO_ROOT, dump_config, subprocess_env, tiny_train_config
 
 TRAIN = osp.join(REPO_ROOT, 'tools', 'train.py')
 

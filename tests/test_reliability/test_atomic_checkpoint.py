@@ -11,7 +11,7 @@ import torch
 from mmengine.logging import MessageHub
 
 import sspl.utils.atomic_io as atomic_io
-from reliability_helpers import RecordingLogger
+from sspl.testing.reliability import RecordingLogger
 from sspl.engine.hooks import AtomicCheckpointHook
 from sspl.engine.compat.resume import checkpoint_is_complete
 from sspl.registry import HOOKS

@@ -12,7 +12,7 @@ import pytest
 import soundfile
 from PIL import Image
 
-from reliability_helpers import (RecordingLogger, dominant_frequency, tone, truncate,
+from sspl.testing.reliability import (RecordingLogger, dominant_frequency, tone, truncate,
                                  write_png_frame)
 from sspl.datasets import BaseAVDataset
 from sspl.datasets.base_av_dataset import SKIPPED_KEY

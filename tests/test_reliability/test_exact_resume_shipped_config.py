@@ -13,7 +13,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from reliability_helpers import REPO_ROOT, SYNTHETIC_CONFIG, dump_config, subprocess_env
+from sspl.testing.reliability import REPO_ROOT, SYNTHETIC_CONFIG, dump_config, subprocess_env
 from sspl.engine.compat.resume import checkpoint_is_complete
 from sspl.utils import safe_load
 

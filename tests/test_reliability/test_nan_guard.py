@@ -12,7 +12,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
-from reliability_helpers import SYNTHETIC_CONFIG
+from sspl.testing.reliability import SYNTHETIC_CONFIG
 from sspl.engine.hooks import NonFiniteLossError
 from sspl.registry import DATASETS, HOOKS, MODELS
 from sspl.utils import safe_load

@@ -14,7 +14,7 @@ import pytest
 import torch
 from mmengine.hooks import Hook
 
-from reliability_helpers import REPO_ROOT, dump_config, subprocess_env, tiny_train_config
+from sspl.testing.reliability import REPO_ROOT, dump_config, subprocess_env, tiny_train_config
 from sspl.engine.hooks import ResumableEarlyStoppingHook
 from sspl.engine.compat.resume import checkpoint_is_complete, find_resumable_checkpoint, \
     resolve_auto_resume

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import torch
 
-from reliability_helpers import REPO_ROOT, dump_config, tiny_train_config
+from sspl.testing.reliability import REPO_ROOT, dump_config, tiny_train_config
 from sspl.utils import CheckpointError, safe_load
 
 

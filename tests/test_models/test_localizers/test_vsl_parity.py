@@ -80,8 +80,8 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-import vsl_parity_compute as compute
-from vsl_parity_helpers import (CONFIGS, METHODS, load_spec, materialise_entry,
+from sspl.testing import vsl_parity_compute as compute
+from sspl.testing.vsl_parity_helpers import (CONFIGS, METHODS, load_spec, materialise_entry,
                                 max_relative_error, vsl_dir)
 
 # (see the module docstring for the measurements behind each bound)

@@ -5,7 +5,7 @@ reproduce it.
 
 Run as a script, it prints each protocol's worst error against each folder::
 
-    .venv/bin/python tests/test_evaluation/test_functional/protocol_parity_cases.py
+    .venv/bin/python -m sspl.testing.protocol_parity_cases
 """
 import json
 import math
@@ -29,7 +29,7 @@ EXTRA_PIA_TOL = 5e-5        # pIA per sample and its means (two pixels)
 
 
 def default_parity_dir() -> str:
-    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     shared = os.environ.get('SSPL_SHARED_DIR', osp.join(osp.dirname(root), 'shared'))
     return osp.join(shared, 'parity')
 

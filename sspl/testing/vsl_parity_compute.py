@@ -14,10 +14,10 @@ from mmengine.logging import MessageHub
 from sspl.apis import init_localizer
 from sspl.models.converters import convert_key
 from sspl.models.losses.max_mil_infonce import max_pool_positions, pairwise_similarity_maps
-from vsl_parity_helpers import (CONFIGS, load_spec, state_dict_entries, vsl_dir,
+from .vsl_parity_helpers import (CONFIGS, load_spec, state_dict_entries, vsl_dir,
                                 write_published_checkpoint)
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONVERTER = 'tools/model_converters/ezvsl_to_mmengine.py'
 
 
@@ -238,12 +238,10 @@ def worst_errors(method: str, parity_dir: str, work_dir: str) -> dict:
 
 
 if __name__ == '__main__':
-    # python tests/test_models/test_localizers/vsl_parity_compute.py
+    # python -m sspl.testing.vsl_parity_compute
     # prints each method's worst parity error per quantity (default kernels)
     import json
-    import sys
     import tempfile
-    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
     from sspl.utils import register_all_modules
     register_all_modules()
     parity = osp.join(osp.dirname(REPO_ROOT), 'shared', 'parity')

@@ -67,10 +67,11 @@ def tiny_train_config(tmp_dir: str, data_root: str, max_epochs: int = 2,
 
 def dump_config(cfg, path: str, fault: Optional[dict] = None) -> str:
     """Write ``cfg`` to ``path``; ``fault``: arguments of the FaultInjectionHook
-    (``sspl_fault_injection.py``) to add."""
+    (``sspl/testing/fault_injection.py``) to add."""
     cfg = copy.deepcopy(cfg)
     if fault:
-        cfg.custom_imports = dict(imports=['sspl_fault_injection'], allow_failed_imports=False)
+        cfg.custom_imports = dict(imports=['sspl.testing.fault_injection'],
+                                  allow_failed_imports=False)
         cfg.custom_hooks = list(cfg.custom_hooks) + [dict(type='FaultInjectionHook', **fault)]
     cfg.dump(path)
     return path
@@ -78,12 +79,8 @@ def dump_config(cfg, path: str, fault: Optional[dict] = None) -> str:
 
 def subprocess_env() -> dict:
     """Environment of the training subprocesses: one thread (the in-process
-    reference runs with one too, so results are comparable bit for bit) and
-    the fault-injection module importable."""
-    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
-    here = osp.dirname(osp.abspath(__file__))
-    env['PYTHONPATH'] = here + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
-    return env
+    reference runs with one too, so results are comparable bit for bit)."""
+    return dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
 
 
 class RecordingLogger:

@@ -1,8 +1,8 @@
 """Fault injection for the reliability tests.
 
-The tests run ``tools/train.py`` in a subprocess with this folder on
-``PYTHONPATH`` and ``custom_imports=dict(imports=['sspl_fault_injection'])`` in
-the config; :class:`FaultInjectionHook` then kills that process with SIGKILL
+The tests run ``tools/train.py`` in a subprocess with
+``custom_imports=dict(imports=['sspl.testing.fault_injection'])`` in the
+config; :class:`FaultInjectionHook` then kills that process with SIGKILL
 (no clean-up handler runs, as with the OOM killer or a preempted job):
 
 - ``kill_at_iter=N``: right after training iteration N (1-based) finishes,
