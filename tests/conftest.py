@@ -1,5 +1,6 @@
 """Shared fixtures. Tests that need ``../shared`` (parity data, real metadata)
 skip with a reason where it is absent; CI has it."""
+import copy
 import importlib.util
 import os
 import os.path as osp
@@ -70,3 +71,44 @@ def metadata_dir() -> str:
 def _register_sspl():
     from sspl.utils import register_all_modules
     register_all_modules()
+
+
+@pytest.fixture
+def one_thread():
+    """One torch intra-op thread for the test (restored afterwards): the CI
+    machine is shared, and tiny ops on two contended threads are far slower.
+    A module opts in with ``pytestmark = pytest.mark.usefixtures('one_thread')``."""
+    import torch
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope='session')
+def tiny_cfg(repo_root):
+    """``configs/sspl_w_pcm_synthetic.py``: a small SSPL and its runtime."""
+    from mmengine.config import Config
+    return Config.fromfile(osp.join(repo_root, 'configs', 'sspl_w_pcm_synthetic.py'))
+
+
+@pytest.fixture
+def tiny_model_cfg(tiny_cfg):
+    """The synthetic config's model with a randomly initialised visual
+    backbone (the config's pretrained file is made by the demo, not here)."""
+    model_cfg = copy.deepcopy(tiny_cfg.model)
+    model_cfg.visual_backbone.pretrained = None
+    return model_cfg
+
+
+@pytest.fixture
+def vggish_file(tmp_path, tiny_model_cfg):
+    """A weights file of the tiny VGGish, and its backbone config."""
+    import torch
+
+    from sspl.registry import MODELS
+    torch.manual_seed(1)
+    vggish = MODELS.build(dict(tiny_model_cfg.audio_backbone, pretrained=None))
+    path = str(tmp_path / 'vggish_tiny.pth')
+    torch.save(vggish.state_dict(), path)
+    return path, dict(tiny_model_cfg.audio_backbone, pretrained=path)

@@ -1,7 +1,7 @@
 """The fast paths that claim exactness give the numbers of the slow paths,
 within the parity tolerance (``../shared/parity``: 1e-4 of each array's
 largest magnitude). The slow paths themselves are pinned to the published
-numbers by the parity tests of ``tests/test_models``.
+numbers by the parity tests of ``tests/test_models/test_localizers``.
 
 Channels-last and the batched audio branch are checked at the published sizes
 (where oneDNN picks its real kernels); the rest on the small synthetic model.
@@ -14,6 +14,8 @@ import torch
 from sspl.testing.performance import assert_parity_close, build_model
 from sspl.models.backbones import VGG16, VGGish
 from sspl.registry import MODELS
+
+pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 
 
 def _pair(cls, **kwargs):

@@ -5,6 +5,8 @@ import os.path as osp
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
+
 KEYS = ('train_samples_per_s', 'eval_samples_per_s', 'data_samples_per_s',
         'data_logmel_samples_per_s', 'data_workers_samples_per_s', 'peak_mem_mb',
         'floor_samples_per_s', 'train_efficiency')
@@ -85,7 +87,7 @@ def test_baseline_is_the_published_computation(tiny_model_cfg):
     part = method_benchmark_for(fast)(fast, work_dir='unused', device='cpu')
     baseline = part.baseline_model_cfg(fast)
     # PublishedSSPL: the per-sample audio loop and both views at evaluation
-    # (tests/test_performance/test_fast_paths.py checks both against SSPL).
+    # (tests/test_models/test_localizers/test_sspl_fast_paths.py checks both against SSPL).
     assert baseline['type'] == 'PublishedSSPL'
     from sspl.models.localizers import PublishedSSPL
     from sspl.registry import MODELS

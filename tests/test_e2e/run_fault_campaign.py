@@ -2,7 +2,7 @@
 """Fault-injection campaign: kill (SIGKILL) or break ``tools/train.py`` at
 each dangerous moment, resume, and compare with an uninterrupted run.
 
-    python tests/test_reliability/run_fault_campaign.py [--out DIR]
+    python tests/test_e2e/run_fault_campaign.py [--out DIR]
 
 Not a pytest test (it takes minutes: two training subprocesses per fault);
 ``test_resume.py`` and ``test_atomic_checkpoint.py`` cover the same cases

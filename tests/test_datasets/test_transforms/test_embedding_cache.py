@@ -11,7 +11,10 @@ import torch
 from sspl.datasets.transforms import (LoadAudio, LoadVGGishEmbedding, PackAVInputs,
                                       VGGishLogMel)
 from sspl.datasets.transforms.embedding_cache import fill_embedding_cache
+from sspl.testing.configs import REPO_ROOT
 from sspl.testing.performance import assert_parity_close, build_model, write_wav
+
+pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 
 
 def _entries(cache_dir):
@@ -178,8 +181,7 @@ def test_model_refuses_foreign_or_trainable_embeddings(tmp_path, vggish_file, ti
         with pytest.raises(ValueError, match='other VGGish weights'):
             before_iter(SimpleNamespace(model=other), 0, batch)
     # ... and every config of the runtime runs the hook.
-    runtime = Config.fromfile(osp.join(osp.dirname(osp.dirname(osp.dirname(
-        osp.abspath(__file__)))), 'configs', 'sspl_w_pcm_synthetic.py'))
+    runtime = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'sspl_w_pcm_synthetic.py'))
     assert dict(type='EmbeddingCacheCheckHook') in runtime.custom_hooks
 
     own = build_model(dict(tiny_model_cfg, audio_backbone=backbone)).eval()

@@ -9,6 +9,8 @@ from sspl.registry import MODELS
 from sspl.utils import CheckpointError
 from sspl.testing.configs import tiny_config, tiny_inputs
 
+pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
+
 
 @pytest.fixture
 def no_network(monkeypatch):

@@ -19,6 +19,8 @@ from mmengine.optim import build_optim_wrapper
 from sspl.testing.performance import build_model
 from sspl.engine.optimizers import BF16OptimWrapper, amp_optim_wrapper_cfg
 
+pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
+
 SIM_MAP_ATOL = 0.03
 LOSS_ATOL = 0.02
 
