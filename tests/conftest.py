@@ -112,3 +112,22 @@ def vggish_file(tmp_path, tiny_model_cfg):
     path = str(tmp_path / 'vggish_tiny.pth')
     torch.save(vggish.state_dict(), path)
     return path, dict(tiny_model_cfg.audio_backbone, pretrained=path)
+
+
+@pytest.fixture
+def crash_when_writing(monkeypatch):
+    """``crash_when_writing('name')``: the next write of ``name`` stops after
+    half of the bytes with :class:`sspl.testing.faults.SimulatedCrash`."""
+    import sspl.utils.atomic_io as atomic_io
+    from sspl.testing.faults import SimulatedCrash
+    write = atomic_io._write_file
+
+    def arm(name):
+        def half_then_crash(file, data):
+            if osp.basename(file.name) == name + atomic_io.TMP_SUFFIX:
+                file.write(data[:len(data) // 2])
+                file.flush()
+                raise SimulatedCrash(name)
+            return write(file, data)
+        monkeypatch.setattr(atomic_io, '_write_file', half_then_crash)
+    return arm

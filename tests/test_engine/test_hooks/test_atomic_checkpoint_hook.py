@@ -1,6 +1,9 @@
-"""Atomic checkpoint writes: an interrupted save never costs an existing file.
+"""AtomicCheckpointHook: an interrupted checkpoint save never costs an
+existing file (the latest, the best, or the ``last_checkpoint`` pointer).
 
-(The SIGKILL-during-save case through ``tools/train.py`` is in test_resume.py.)
+(The write itself is tested in tests/test_utils/test_atomic_io.py; the
+SIGKILL-during-save case through ``tools/train.py`` in
+tests/test_engine/test_compat/test_resume.py.)
 """
 import os.path as osp
 import uuid
@@ -10,43 +13,12 @@ import pytest
 import torch
 from mmengine.logging import MessageHub
 
-import sspl.utils.atomic_io as atomic_io
-from sspl.testing.reliability import RecordingLogger
-from sspl.engine.hooks import AtomicCheckpointHook
 from sspl.engine.compat.resume import checkpoint_is_complete
+from sspl.engine.hooks import AtomicCheckpointHook  # noqa: F401
 from sspl.registry import HOOKS
+from sspl.testing.faults import SimulatedCrash
+from sspl.testing.reliability import RecordingLogger
 from sspl.utils import safe_load
-
-
-class SimulatedCrash(BaseException):
-    """Stands for the process dying mid-write (BaseException: nothing catches it)."""
-
-
-@pytest.fixture
-def crash_when_writing(monkeypatch):
-    """``crash_when_writing('name')``: the next write of ``name`` stops after
-    half of the bytes with :class:`SimulatedCrash`."""
-    write = atomic_io._write_file
-
-    def arm(name):
-        def half_then_crash(file, data):
-            if osp.basename(file.name) == name + atomic_io.TMP_SUFFIX:
-                file.write(data[:len(data) // 2])
-                file.flush()
-                raise SimulatedCrash(name)
-            return write(file, data)
-        monkeypatch.setattr(atomic_io, '_write_file', half_then_crash)
-    return arm
-
-
-def test_interrupted_write_keeps_the_previous_file(tmp_path, crash_when_writing):
-    path = tmp_path / 'model.pth'
-    atomic_io.atomic_torch_save({'w': torch.ones(3)}, path)
-    crash_when_writing('model.pth')
-    with pytest.raises(SimulatedCrash):
-        atomic_io.atomic_torch_save({'w': torch.zeros(1000)}, path)
-    assert torch.equal(safe_load(path)['w'], torch.ones(3))
-    assert not osp.exists(str(path) + atomic_io.TMP_SUFFIX)  # cleaned up on the way out
 
 
 class FakeRunner:
