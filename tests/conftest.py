@@ -131,3 +131,20 @@ def crash_when_writing(monkeypatch):
             return write(file, data)
         monkeypatch.setattr(atomic_io, '_write_file', half_then_crash)
     return arm
+
+
+@pytest.fixture
+def clips(tmp_path):
+    """Six clips; clip 1 has no frame file, clip 3 a corrupt audio file."""
+    import soundfile
+
+    from sspl.testing.reliability import tone, write_png_frame
+    items = []
+    for index in range(6):
+        frame, audio = tmp_path / f'f{index}.png', tmp_path / f'a{index}.wav'
+        write_png_frame(str(frame), size=32, seed=index)
+        soundfile.write(str(audio), tone(1.0, 16000, 300.0 + 50 * index), 16000)
+        items.append(dict(sample_id=f'clip{index}', frame_path=str(frame), audio_path=str(audio)))
+    os.remove(tmp_path / 'f1.png')
+    (tmp_path / 'a3.wav').write_bytes(b'RIFF0000WAVEjunk')
+    return items
