@@ -148,3 +148,21 @@ def clips(tmp_path):
     os.remove(tmp_path / 'f1.png')
     (tmp_path / 'a3.wav').write_bytes(b'RIFF0000WAVEjunk')
     return items
+
+
+@pytest.fixture
+def malicious(tmp_path):
+    """A checkpoint-shaped file (state dict + meta) whose meta runs a command
+    when unpickled; returns ``(path, marker)``: the marker must never appear.
+    Every loader refuses it with :data:`sspl.testing.faults.MALICIOUS_REFUSED`."""
+    import torch
+
+    from sspl.testing.faults import Exploit
+    marker = tmp_path / f'pwned_{uuid.uuid4().hex}'
+    path = tmp_path / 'malicious.pth'
+    torch.save({'state_dict': {'w': torch.zeros(2)}, 'meta': {'note': Exploit(marker)}}, path)
+    # the file really is dangerous: plain pickle loading runs the command
+    torch.load(path, weights_only=False)
+    assert marker.exists()
+    marker.unlink()
+    return str(path), marker

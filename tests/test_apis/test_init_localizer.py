@@ -1,4 +1,6 @@
-"""``sspl.apis.init_localizer``: config -> model with weights, eval mode."""
+"""``sspl.apis.init_localizer``: config -> model with weights, eval mode; a
+checkpoint that carries a pickled callable is refused."""
+import os.path as osp
 
 import pytest
 import torch
@@ -6,8 +8,9 @@ import torch
 from sspl.apis import init_localizer
 from sspl.models import VGG16
 from sspl.registry import MODELS
+from sspl.testing.configs import REPO_ROOT, tiny_config, tiny_inputs
+from sspl.testing.faults import MALICIOUS_REFUSED as REFUSED
 from sspl.utils import CheckpointError
-from sspl.testing.configs import tiny_config, tiny_inputs
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 
@@ -134,3 +137,12 @@ def test_without_checkpoint_the_pretrained_backbones_are_loaded(tmp_path, no_net
 def test_bad_config_argument():
     with pytest.raises(TypeError, match='path or a mmengine Config'):
         init_localizer(dict(type='SSPL'))
+
+
+def test_init_localizer(malicious):
+    from sspl.apis import init_localizer
+    path, marker = malicious
+    config = osp.join(REPO_ROOT, 'configs', 'sspl_w_pcm_synthetic.py')
+    with pytest.raises(CheckpointError, match=REFUSED):
+        init_localizer(config, path)
+    assert not marker.exists()
