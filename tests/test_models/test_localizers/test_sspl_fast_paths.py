@@ -1,53 +1,23 @@
-"""The fast paths that claim exactness give the numbers of the slow paths,
-within the parity tolerance (``../shared/parity``: 1e-4 of each array's
-largest magnitude). The slow paths themselves are pinned to the published
-numbers by the parity tests of ``tests/test_models/test_localizers``.
+"""The fast paths of SSPL that claim exactness give the numbers of the slow
+paths (the published computation, :class:`PublishedSSPL`), within the parity
+tolerance (``../shared/parity``: 1e-4 of each array's largest magnitude). The
+slow paths themselves are pinned to the published numbers by
+test_sspl_parity.py; the channels-last backbones alone by
+tests/test_models/test_backbones/test_channels_last.py.
 
-Channels-last and the batched audio branch are checked at the published sizes
-(where oneDNN picks its real kernels); the rest on the small synthetic model.
+The batched audio branch is checked at the published sizes (where oneDNN
+picks its real kernels); the rest on the small synthetic model.
 """
 import copy
 
 import pytest
 import torch
 
-from sspl.testing.performance import assert_parity_close, build_model
-from sspl.models.backbones import VGG16, VGGish
 from sspl.registry import MODELS
+from sspl.testing.configs import varied_inputs
+from sspl.testing.performance import assert_parity_close, build_model
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
-
-
-def _pair(cls, **kwargs):
-    torch.manual_seed(0)
-    reference = cls(**kwargs)
-    reference.init_weights()
-    fast = cls(channels_last=True, **kwargs)
-    fast.load_state_dict(reference.state_dict())
-    return reference, fast
-
-
-def test_channels_last_vgg16_published_size():
-    reference, fast = _pair(VGG16)
-    assert fast.features[0].weight.is_contiguous(memory_format=torch.channels_last)
-    frames = torch.randn(1, 3, 224, 224)
-    expected, actual = reference(frames), fast(frames)
-    assert actual.shape == (1, 512, 14, 14)
-    assert actual.is_contiguous()  # NCHW again for the PCM
-    assert_parity_close(actual, expected)
-
-
-def test_channels_last_survives_weight_loading():
-    reference, fast = _pair(VGG16, num_stages=2, width_mult=0.25)
-    fast.load_state_dict({k: v + 1 for k, v in reference.state_dict().items()})
-    assert fast.features[0].weight.is_contiguous(memory_format=torch.channels_last)
-
-
-def test_channels_last_vggish_published_size():
-    reference, fast = _pair(VGGish)
-    assert fast.features[0].weight.is_contiguous(memory_format=torch.channels_last)
-    examples = torch.randn(3, 1, 96, 64)
-    assert_parity_close(fast(examples), reference(examples))
 
 
 def _published_twin(model, model_cfg):
@@ -80,16 +50,10 @@ def test_batched_audio_equals_per_sample_published_size(tiny_model_cfg):
 
 
 def _frames(batch=4, size=112):
-    """Views and log-mel whose samples differ in scale and offset: with
-    samples alike, the batch norms of the SimSiam head divide by a tiny batch
-    variance and a 1e-6 change of the input moves the gradients by 20%; these
-    inputs keep the training step well conditioned (about 2e-4)."""
-    torch.manual_seed(3)
-    scale = torch.linspace(0.5, 3.0, batch).view(batch, 1, 1, 1, 1)
-    shift = torch.linspace(-1.0, 2.0, batch).view(batch, 1, 1, 1, 1)
-    frames = torch.randn(batch, 2, 3, size, size) * scale + shift
-    log_mel = torch.randn(batch, 3, 1, 96, 64) * scale + shift
-    return frames, log_mel
+    """Views and log-mel of :func:`sspl.testing.configs.varied_inputs` (samples
+    that differ in scale and offset: a well-conditioned training step)."""
+    inputs = varied_inputs(batch, size)
+    return inputs['frames'], inputs['log_mel']
 
 
 def test_single_view_predict_equals_view1_of_published_evaluation(tiny_model_cfg):
