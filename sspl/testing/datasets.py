@@ -1,4 +1,7 @@
-"""Datasets of the bad-input tests."""
+"""Datasets of the bad-input tests, and the entries of an embedding cache."""
+import glob
+import os.path as osp
+
 from sspl.datasets import BaseAVDataset
 
 #: frame and one second of 16 kHz audio, packed
@@ -16,3 +19,8 @@ class ListDataset(BaseAVDataset):
 
     def load_data_list(self):
         return [dict(item) for item in self._items]
+
+
+def embedding_cache_entries(cache_dir: str) -> list:
+    """The embedding files of a ``LoadVGGishEmbedding`` cache, sorted."""
+    return sorted(glob.glob(osp.join(cache_dir, '*', '*', '*.npy')))

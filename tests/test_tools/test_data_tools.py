@@ -1,21 +1,21 @@
-"""tools/data helpers on prepared files: the log-mel cache writer, the legacy
-h5 packer, and the PyAV clip reading of the preparation tools."""
+"""tools/data helpers on prepared files: the log-mel cache writer and the
+legacy h5 packer. (The PyAV clip reading of the preparation tools:
+tests/test_datasets/test_preparation/test_clip_io.py.)"""
 import os
 import os.path as osp
 
 import numpy as np
 import pytest
 
-from sspl.testing.media import frame_level, make_video, write_frame, write_wav
 from sspl.datasets import H5PackDataset, VGGSoundDataset
 from sspl.datasets.annotations import read_id_list, write_id_list
 from sspl.datasets.transforms import LoadAudio, VGGishLogMel
+from sspl.testing.media import write_frame, write_wav
 
 
 @pytest.fixture(scope='module')
 def tools(load_tool):
-    from sspl.datasets.preparation import clip_io
-    return dict(cache_log_mel=load_tool('tools/data/cache_log_mel.py'), clip_io=clip_io,
+    return dict(cache_log_mel=load_tool('tools/data/cache_log_mel.py'),
                 pack_h5=load_tool('tools/data/pack_h5.py'))
 
 
@@ -88,32 +88,3 @@ def test_pack_h5_writes_the_published_layout(tools, prepared, tmp_path):
     audio = VGGishLogMel()(LoadAudio()(dict(audio_path=str(root / 'audio' / 'b_000002.wav'))))
     np.testing.assert_array_equal(info['waveform'], audio['waveform'])
     np.testing.assert_array_equal(info['log_mel'], audio['log_mel'])
-
-
-def test_clip_reading(tools, tmp_path):
-    clip_io = tools['clip_io']
-    path = make_video(str(tmp_path / 'v.mp4'), seconds=3.0, fps=10, rate=44100, channels=2)
-    audio, rate, start = clip_io.decode_audio(path)
-    assert rate == 44100 and audio.shape[0] == 2 and audio.dtype == np.float32
-    assert abs(audio.shape[1] / rate - 3.0) < 0.1 and abs(start) < 0.05
-    assert 0.2 < np.abs(audio).max() <= 1.0
-    assert abs(clip_io.middle_time(path) - 1.5) < 1e-6
-    frames = clip_io.frames_at_times(path, [0.0, 1.55, 1.5, 99.0])
-    levels = [float(frame[:, 8:].mean()) for frame in frames]
-    np.testing.assert_allclose(levels, [frame_level(i) for i in (0, 15, 15, 29)], atol=2)
-    by_index = clip_io.frames_at_indices(path, [29, 3, 30])
-    assert by_index[2] is None  # past the last frame
-    np.testing.assert_allclose([f[:, 8:].mean() for f in by_index[:2]],
-                               [frame_level(29), frame_level(3)], atol=2)
-    window = clip_io.audio_window(audio, rate, start, center=2.9, duration=1.0)
-    assert window.shape == (2, 44100)  # shifted to end inside the audio
-    with pytest.raises(clip_io.ClipError, match='not inside the audio') as error:
-        clip_io.audio_window(audio, rate, start, center=2.9, duration=1.0, require_inside=True)
-    assert error.value.category == 'too_short'
-    silent = make_video(str(tmp_path / 'silent.mp4'), seconds=1.0, audio=False)
-    with pytest.raises(clip_io.ClipError) as error:
-        clip_io.decode_audio(silent)
-    assert error.value.category == 'no_audio'
-    with pytest.raises(clip_io.ClipError) as error:
-        clip_io.decode_audio(str(tmp_path / 'absent.mp4'))
-    assert error.value.category == 'missing'

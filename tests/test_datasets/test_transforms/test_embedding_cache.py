@@ -1,5 +1,9 @@
-"""The VGGish embedding cache: hits, misses, invalidation, refusals, and that
-the model gives the same numbers from cached embeddings as from log-mel."""
+"""The VGGish embedding cache (LoadVGGishEmbedding): hits, misses,
+invalidation, refusals, and that the model gives the same numbers from cached
+embeddings as from log-mel. (The check of the embeddings against the model:
+tests/test_engine/test_hooks/test_embedding_cache_check_hook.py; the fill
+tool: tests/test_tools/test_cache_vggish_embeddings.py; the inference API:
+tests/test_apis/test_inference_cached_embeddings.py.)"""
 import glob
 import os
 import os.path as osp
@@ -10,15 +14,10 @@ import torch
 
 from sspl.datasets.transforms import (LoadAudio, LoadVGGishEmbedding, PackAVInputs,
                                       VGGishLogMel)
-from sspl.datasets.transforms.embedding_cache import fill_embedding_cache
-from sspl.testing.configs import REPO_ROOT
+from sspl.testing.datasets import embedding_cache_entries as _entries
 from sspl.testing.performance import assert_parity_close, build_model, write_wav
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
-
-
-def _entries(cache_dir):
-    return sorted(glob.glob(osp.join(cache_dir, '*', '*', '*.npy')))
 
 
 def _reference_embedding(backbone_cfg, audio_path):
@@ -151,101 +150,3 @@ def test_model_same_numbers_from_cache(tmp_path, vggish_file, tiny_model_cfg):
         torch.manual_seed(0)
         loss_direct = model.loss(direct['inputs'], direct['data_samples'])['loss']
     assert abs(loss_cached.item() - loss_direct.item()) <= 1e-5
-
-
-def test_model_refuses_foreign_or_trainable_embeddings(tmp_path, vggish_file, tiny_model_cfg):
-    """Embeddings of other VGGish weights are refused before the step (by the
-    check beside the cache, which the runtime's EmbeddingCacheCheckHook runs
-    on every batch); a model whose VGGish has the cache's weights passes;
-    a trainable VGGish refuses any cached embeddings."""
-    from types import SimpleNamespace
-
-    from mmengine.config import Config
-    from mmengine.dataset import default_collate
-
-    from sspl.datasets.transforms.embedding_cache import check_cached_embeddings
-    from sspl.registry import HOOKS
-    _, backbone = vggish_file
-    audio = write_wav(tmp_path / 'clip.wav')
-    frame = np.zeros((112, 112, 3), dtype=np.uint8)
-    transform = LoadVGGishEmbedding(cache_dir=str(tmp_path / 'cache'), backbone=backbone)
-    batch = default_collate([PackAVInputs()(transform(dict(audio_path=audio, img=frame)))] * 2)
-
-    other = build_model(dict(tiny_model_cfg, audio_backbone=dict(backbone, pretrained=None)),
-                        seed=3).eval()
-    data = other.data_preprocessor(batch, False)
-    with pytest.raises(ValueError, match='other VGGish weights'):
-        check_cached_embeddings(other, data['data_samples'])
-    hook = HOOKS.build(dict(type='EmbeddingCacheCheckHook'))
-    for before_iter in (hook.before_train_iter, hook.before_val_iter, hook.before_test_iter):
-        with pytest.raises(ValueError, match='other VGGish weights'):
-            before_iter(SimpleNamespace(model=other), 0, batch)
-    # ... and every config of the runtime runs the hook.
-    runtime = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'sspl_w_pcm_synthetic.py'))
-    assert dict(type='EmbeddingCacheCheckHook') in runtime.custom_hooks
-
-    own = build_model(dict(tiny_model_cfg, audio_backbone=backbone)).eval()
-    check_cached_embeddings(own, data['data_samples'])  # the cache's weights: no error
-    hook.before_test_iter(SimpleNamespace(model=own), 0, batch)
-
-    trainable = build_model(dict(tiny_model_cfg, audio_backbone=dict(backbone, frozen=False)))
-    with pytest.raises(ValueError, match='frozen audio backbone'):
-        trainable.extract_audio_feat(audio_embedding=data['inputs']['audio_embedding'])
-
-
-def test_fill_tool_resumes_and_cleans(tmp_path, vggish_file, repo_root, load_tool):
-    """tools/data/cache_vggish_embeddings.py fills every clip once, skips them
-    on a second run and removes the folders of stale keys."""
-    tool = load_tool('tools/data/cache_vggish_embeddings.py')
-    _, backbone = vggish_file
-    cache_dir = str(tmp_path / 'cache')
-    pipeline = [dict(type='LoadFrame'),
-                dict(type='LoadVGGishEmbedding', cache_dir=cache_dir, backbone=backbone),
-                dict(type='PackAVInputs')]
-    config = tmp_path / 'cached.py'
-    config.write_text(
-        f"_base_ = [{osp.join(repo_root, 'configs', 'sspl_w_pcm_synthetic.py')!r}]\n"
-        f"train_dataloader = dict(dataset=dict(data_root={str(tmp_path / 'data')!r}, "
-        f"num_samples=5, pipeline={pipeline!r}))\n")
-    stale = osp.join(cache_dir, 'stale_key')
-    os.makedirs(stale)
-    open(osp.join(stale, 'meta.json'), 'w').close()
-
-    tool.main([str(config), '--splits', 'train', '--num-workers', '0', '--clean'])
-    assert len(_entries(cache_dir)) == 5
-    assert not osp.exists(stale)
-
-    from mmengine.config import Config
-    dataset, cache = tool.build_audio_dataset(Config.fromfile(str(config)).train_dataloader)
-    assert [t for t in dataset.pipeline.transforms] == []  # frames are not loaded
-    assert fill_embedding_cache(dataset, cache) == (5, 0)  # all cached: nothing recomputed
-
-
-def test_inference_api_with_a_cached_embedding_pipeline(tmp_path, vggish_file, tiny_model_cfg):
-    """inference_localizer runs the config's test pipeline through the test
-    step: a pipeline with LoadVGGishEmbedding gives the log-mel pipeline's maps."""
-    from mmengine.config import Config
-
-    from sspl.apis import inference_localizer
-    weights, backbone = vggish_file
-    model = build_model(dict(tiny_model_cfg, audio_backbone=backbone)).eval()
-    view = [dict(type='ResizeShortEdge', size=112), dict(type='CenterCrop', size=112),
-            dict(type='PackAVInputs')]
-    log_mel_pipeline = [dict(type='LoadFrame'), dict(type='LoadAudio'),
-                        dict(type='VGGishLogMel')] + view
-    cached_pipeline = [dict(type='LoadFrame'),
-                       dict(type='LoadVGGishEmbedding', cache_dir=str(tmp_path / 'cache'),
-                            backbone=backbone)] + view
-    frame = np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)
-    audio = write_wav(tmp_path / 'clip.wav')
-    maps = []
-    for pipeline in (log_mel_pipeline, cached_pipeline):
-        model.cfg = Config(dict(test_dataloader=dict(dataset=dict(pipeline=pipeline))))
-        maps.append(inference_localizer(model, frame, audio).pred_sim_map)
-    assert_parity_close(maps[1], maps[0])
-    # A model whose VGGish is not the cache's is refused here too.
-    other = build_model(dict(tiny_model_cfg, audio_backbone=dict(backbone, pretrained=None)),
-                        seed=3).eval()
-    other.cfg = model.cfg
-    with pytest.raises(ValueError, match='other VGGish weights'):
-        inference_localizer(other, frame, audio)
