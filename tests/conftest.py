@@ -1,17 +1,15 @@
 """Shared fixtures. Tests that need ``../shared`` (parity data, real metadata)
-skip with a reason where it is absent; CI has it."""
+skip with a reason where it is absent; CI has it. The helpers behind them
+are in ``sspl.testing``."""
 import copy
-import importlib.util
 import os
 import os.path as osp
-import re
-import sys
 import uuid
 
 import pytest
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-SHARED_DIR = os.environ.get('SSPL_SHARED_DIR', osp.join(osp.dirname(REPO_ROOT), 'shared'))
+from sspl.testing.repo import REPO_ROOT, SHARED_DIR
+from sspl.testing.repo import load_tool as _load_tool
 
 
 def _require(path: str) -> str:
@@ -19,25 +17,6 @@ def _require(path: str) -> str:
         pytest.skip(f'{path} is absent: the shared parity/metadata folder is not beside the '
                     'repository (CI has it at ../shared)')
     return path
-
-
-def _load_tool(relative_path: str):
-    """Import a script of the repository (e.g. ``'tools/test.py'``) as a fresh
-    module: executed anew on each call, under a unique name, and registered in
-    ``sys.modules`` (so pickle, and thus process pools and dataclasses, can find
-    its functions and classes). The tool's ``main(argv)`` is its command line."""
-    path = osp.join(REPO_ROOT, relative_path)
-    stem = re.sub(r'\W', '_', osp.splitext(relative_path)[0])
-    name = f'sspl_tool_{stem}_{uuid.uuid4().hex[:8]}'
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
 
 
 @pytest.fixture(scope='session')
@@ -48,7 +27,7 @@ def repo_root() -> str:
 @pytest.fixture(scope='session')
 def load_tool():
     """The function that imports a script of tools/ as a fresh module:
-    ``load_tool('tools/test.py').main([...])`` (see ``_load_tool``)."""
+    ``load_tool('tools/test.py').main([...])`` (see ``sspl.testing.load_tool``)."""
     return _load_tool
 
 
@@ -86,19 +65,17 @@ def one_thread():
 
 
 @pytest.fixture(scope='session')
-def tiny_cfg(repo_root):
-    """``configs/sspl_w_pcm_synthetic.py``: a small SSPL and its runtime."""
-    from mmengine.config import Config
-    return Config.fromfile(osp.join(repo_root, 'configs', 'sspl_w_pcm_synthetic.py'))
+def tiny_cfg():
+    """``configs/sspl_w_pcm_synthetic.py`` (a small SSPL and its runtime) with a
+    randomly initialised visual backbone (``sspl.testing.synthetic_config``)."""
+    from sspl.testing import synthetic_config
+    return synthetic_config()
 
 
 @pytest.fixture
 def tiny_model_cfg(tiny_cfg):
-    """The synthetic config's model with a randomly initialised visual
-    backbone (the config's pretrained file is made by the demo, not here)."""
-    model_cfg = copy.deepcopy(tiny_cfg.model)
-    model_cfg.visual_backbone.pretrained = None
-    return model_cfg
+    """A copy of the synthetic config's model (random visual backbone)."""
+    return copy.deepcopy(tiny_cfg.model)
 
 
 @pytest.fixture
@@ -119,17 +96,14 @@ def crash_when_writing(monkeypatch):
     """``crash_when_writing('name')``: the next write of ``name`` stops after
     half of the bytes with :class:`sspl.testing.faults.SimulatedCrash`."""
     import sspl.utils.atomic_io as atomic_io
-    from sspl.testing.faults import SimulatedCrash
+    from sspl.testing import SimulatedCrash, half_write
     write = atomic_io._write_file
 
     def arm(name):
-        def half_then_crash(file, data):
-            if osp.basename(file.name) == name + atomic_io.TMP_SUFFIX:
-                file.write(data[:len(data) // 2])
-                file.flush()
-                raise SimulatedCrash(name)
-            return write(file, data)
-        monkeypatch.setattr(atomic_io, '_write_file', half_then_crash)
+        def crash(file):
+            raise SimulatedCrash(name)
+        monkeypatch.setattr(atomic_io, '_write_file',
+                            half_write(write, name + atomic_io.TMP_SUFFIX, crash))
     return arm
 
 
@@ -138,11 +112,11 @@ def clips(tmp_path):
     """Six clips; clip 1 has no frame file, clip 3 a corrupt audio file."""
     import soundfile
 
-    from sspl.testing.reliability import tone, write_png_frame
+    from sspl.testing import tone, write_frame
     items = []
     for index in range(6):
         frame, audio = tmp_path / f'f{index}.png', tmp_path / f'a{index}.wav'
-        write_png_frame(str(frame), size=32, seed=index)
+        write_frame(str(frame), size=32, seed=index)
         soundfile.write(str(audio), tone(1.0, 16000, 300.0 + 50 * index), 16000)
         items.append(dict(sample_id=f'clip{index}', frame_path=str(frame), audio_path=str(audio)))
     os.remove(tmp_path / 'f1.png')

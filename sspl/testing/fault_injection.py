@@ -27,6 +27,8 @@ from mmengine.hooks import Hook
 import sspl.utils.atomic_io as atomic_io
 from sspl.registry import HOOKS
 
+from .faults import half_write
+
 
 def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
@@ -51,21 +53,15 @@ class FaultInjectionHook(Hook):
         target = self.kill_during_save or self.disk_full_during_save
         if target is None:
             return
-        target += atomic_io.TMP_SUFFIX
-        write = atomic_io._write_file
         kill = self.kill_during_save is not None
 
-        def write_half_then_fail(file, data):
-            if os.path.basename(file.name) != target:
-                return write(file, data)
-            file.write(data[:len(data) // 2])
-            file.flush()
-            os.fsync(file.fileno())
+        def fail(file):
             if kill:
                 _die()
             raise OSError(errno.ENOSPC, 'No space left on device (injected)', file.name)
 
-        atomic_io._write_file = write_half_then_fail
+        atomic_io._write_file = half_write(atomic_io._write_file,
+                                           target + atomic_io.TMP_SUFFIX, fail)
 
     def before_val_epoch(self, runner) -> None:
         if self.kill_during_validation is not None and runner.epoch == self.kill_during_validation:

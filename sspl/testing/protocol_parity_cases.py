@@ -9,14 +9,15 @@ Run as a script, it prints each protocol's worst error against each folder::
 """
 import json
 import math
-import os
 import os.path as osp
 import sys
-from typing import Callable, Dict, List, NamedTuple
+from typing import Dict, List, NamedTuple
 
 import numpy as np
 
 from sspl.evaluation import functional as F
+
+from .repo import PARITY_DIR
 
 TAU = 0.03
 SCORE_RANGE_AV = (-1. / TAU, 1. / TAU)   # SLAVC's av_min, av_max
@@ -29,9 +30,7 @@ EXTRA_PIA_TOL = 5e-5        # pIA per sample and its means (two pixels)
 
 
 def default_parity_dir() -> str:
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    shared = os.environ.get('SSPL_SHARED_DIR', osp.join(osp.dirname(root), 'shared'))
-    return osp.join(shared, 'parity')
+    return PARITY_DIR
 
 
 def load_json(path: str):

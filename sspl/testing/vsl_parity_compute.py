@@ -1,6 +1,7 @@
 """What the EZ-VSL / SLAVC / FNAC parity tests compare, computed through the
 converter tool, ``init_localizer`` and the method configs (see
-test_vsl_parity.py). Shared with tools that measure the CPU sensitivity."""
+tests/test_models/test_localizers/test_vsl_parity.py). Shared with the script
+that measures the CPU sensitivity (measure_vsl_cpu_spread.py, beside the test)."""
 import contextlib
 import os.path as osp
 from types import SimpleNamespace
@@ -14,10 +15,11 @@ from mmengine.logging import MessageHub
 from sspl.apis import init_localizer
 from sspl.models.converters import convert_key
 from sspl.models.losses.max_mil_infonce import max_pool_positions, pairwise_similarity_maps
-from .vsl_parity_helpers import (CONFIGS, load_spec, state_dict_entries, vsl_dir,
-                                write_published_checkpoint)
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from .repo import PARITY_DIR, REPO_ROOT
+from .vsl_parity import (CONFIGS, load_spec, state_dict_entries, vsl_dir,
+                         write_published_checkpoint)
+
 CONVERTER = 'tools/model_converters/ezvsl_to_mmengine.py'
 
 
@@ -194,7 +196,7 @@ def worst_errors(method: str, parity_dir: str, work_dir: str) -> dict:
     """Per precision, the worst error of each compared quantity against the
     published arrays (relative to each array's max magnitude; losses absolute)."""
     from sspl.models.converters import convert_published_checkpoint
-    from vsl_parity_helpers import max_relative_error
+    from .parity import max_relative_error
     files = published_files(method, parity_dir, work_dir)
     state_dict, meta = convert_published_checkpoint(method, files['checkpoint'])
     converted = osp.join(work_dir, 'converted.pth')
@@ -244,7 +246,7 @@ if __name__ == '__main__':
     import tempfile
     from sspl.utils import register_all_modules
     register_all_modules()
-    parity = osp.join(osp.dirname(REPO_ROOT), 'shared', 'parity')
+    parity = PARITY_DIR
     results = {}
     for name in ('ezvsl', 'slavc', 'fnac'):
         with tempfile.TemporaryDirectory() as work:

@@ -3,7 +3,7 @@ embeddings."""
 import numpy as np
 import pytest
 
-from sspl.testing.performance import assert_parity_close, build_model, write_wav
+from sspl.testing import assert_parity_close, build_model, write_tone_wav as write_wav
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 

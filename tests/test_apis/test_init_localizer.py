@@ -8,8 +8,7 @@ import torch
 from sspl.apis import init_localizer
 from sspl.models import VGG16
 from sspl.registry import MODELS
-from sspl.testing.configs import REPO_ROOT, tiny_config, tiny_inputs
-from sspl.testing.faults import MALICIOUS_REFUSED as REFUSED
+from sspl.testing import MALICIOUS_REFUSED as REFUSED, REPO_ROOT, tiny_config, tiny_inputs
 from sspl.utils import CheckpointError
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)

@@ -6,8 +6,7 @@ import pytest
 
 from sspl.datasets.base_av_dataset import SKIPPED_KEY
 from sspl.datasets.validation import DataLoadError
-from sspl.testing.datasets import FRAME_AUDIO_PIPELINE as PIPELINE
-from sspl.testing.datasets import ListDataset
+from sspl.testing import FRAME_AUDIO_PIPELINE as PIPELINE, ListDataset
 
 
 def test_training_skips_bad_samples_and_reports_them(clips):

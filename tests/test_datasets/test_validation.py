@@ -9,7 +9,7 @@ import pytest
 
 from sspl.datasets.validation import (AnnotationError, box_issues, check_known_ids,
                                       validate_data_list)
-from sspl.testing.datasets import ListDataset
+from sspl.testing import ListDataset
 
 
 def _annotated(boxes_per_sample):

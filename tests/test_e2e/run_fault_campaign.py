@@ -5,8 +5,8 @@ each dangerous moment, resume, and compare with an uninterrupted run.
     python tests/test_e2e/run_fault_campaign.py [--out DIR]
 
 Not a pytest test (it takes minutes: two training subprocesses per fault);
-``test_resume.py`` and ``test_atomic_checkpoint.py`` cover the same cases
-quickly. Prints a Markdown table: fault | what happened | data lost.
+``test_resume.py``, ``test_atomic_io.py`` and ``test_atomic_checkpoint_hook.py``
+cover the same cases quickly. Prints a Markdown table: fault | what happened | data lost.
 Training: the tiny synthetic config (8 clips, 2 iterations per epoch, 3
 epochs, deterministic, one latest checkpoint kept, best by mean_cIoU).
 """
@@ -21,7 +21,7 @@ import tempfile
 
 import torch
 
-from sspl.testing.reliability import REPO_ROOT, dump_config, subprocess_env, tiny_train_config
+from sspl.testing import REPO_ROOT, dump_config, subprocess_env, tiny_train_config
 
 TRAIN = osp.join(REPO_ROOT, 'tools', 'train.py')
 

@@ -3,18 +3,16 @@ persistent, batches of 32), run the way a user runs it (tools/train.py,
 --cfg-options only to shrink the dataset): killed with SIGKILL mid-epoch 2 and
 resumed, it ends with the uninterrupted run's weights, optimizer state and
 validation figures; with 0 workers instead of 2 it trains the same weights."""
-import glob
-import json
 import os.path as osp
 import subprocess
 import sys
 
 import pytest
-import torch
 from mmengine.config import Config
 
-from sspl.testing.reliability import REPO_ROOT, SYNTHETIC_CONFIG, dump_config, subprocess_env
 from sspl.engine.compat.resume import checkpoint_is_complete
+from sspl.testing import (REPO_ROOT, SYNTHETIC_CONFIG, assert_same_tree as assert_same_tensors,
+                          dump_config, last_validation as validation, subprocess_env)
 from sspl.utils import safe_load
 
 TRAIN = osp.join(REPO_ROOT, 'tools', 'train.py')
@@ -40,28 +38,6 @@ def train(config: str, work_dir: str, data_root: str, *args: str, options=()):
         ['nice', sys.executable, TRAIN, config, '--work-dir', work_dir, *args,
          *shrink_options(data_root, *options)],
         cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=900)
-
-
-def validation(work_dir: str, epoch: int):
-    path = sorted(glob.glob(osp.join(work_dir, '*', 'per_sample', f'val_epoch_{epoch}.json')))[-1]
-    with open(path) as f:
-        results = json.load(f)
-    return results['metrics'], results['samples']
-
-
-def assert_same_tensors(a, b, path):
-    if isinstance(a, torch.Tensor):
-        assert isinstance(b, torch.Tensor) and torch.equal(a, b), path
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for key in a:
-            assert_same_tensors(a[key], b[key], f'{path}.{key}')
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), path
-        for index, (x, y) in enumerate(zip(a, b)):
-            assert_same_tensors(x, y, f'{path}[{index}]')
-    else:
-        assert a == b, f'{path}: {a!r} != {b!r}'
 
 
 @pytest.fixture(scope='module')

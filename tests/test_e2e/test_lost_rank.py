@@ -5,22 +5,20 @@ tools/dist_train.sh CONFIG 1``, each rank with its own torchrun). Rank 1 dies
 partitioned node) mid-epoch 2: rank 0 exits within 60 s with an error naming
 rank 1, the checkpoints are intact, and ``bash tools/dist_train.sh CONFIG 2
 --resume`` ends exactly as the uninterrupted two-process run."""
-import glob
-import json
 import os
 import os.path as osp
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
-import torch
 from mmengine.config import Config
 
-from sspl.testing.reliability import REPO_ROOT, SYNTHETIC_CONFIG, dump_config, subprocess_env
 from sspl.engine.compat.resume import checkpoint_is_complete
+from sspl.testing import (REPO_ROOT, SYNTHETIC_CONFIG, assert_same_tree as assert_same_tensors,
+                          dump_config, free_port, last_validation as validation,
+                          subprocess_env)
 from sspl.utils import safe_load
 
 DIST_TRAIN = osp.join(REPO_ROOT, 'tools', 'dist_train.sh')
@@ -29,12 +27,6 @@ NUM_TRAIN, NUM_VAL, BATCH = 32, 8, 8
 LIMIT_S = 60  # the survivor must be gone within this after the fault
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def options(data_root: str) -> list:
@@ -116,28 +108,6 @@ class ProcessTree:
                     pass
         for process in self.roots:
             process.wait(timeout=30)
-
-
-def assert_same_tensors(a, b, path):
-    if isinstance(a, torch.Tensor):
-        assert isinstance(b, torch.Tensor) and torch.equal(a, b), path
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for key in a:
-            assert_same_tensors(a[key], b[key], f'{path}.{key}')
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), path
-        for index, (x, y) in enumerate(zip(a, b)):
-            assert_same_tensors(x, y, f'{path}[{index}]')
-    else:
-        assert a == b, f'{path}: {a!r} != {b!r}'
-
-
-def validation(work_dir: str, epoch: int):
-    path = sorted(glob.glob(osp.join(work_dir, '*', 'per_sample', f'val_epoch_{epoch}.json')))[-1]
-    with open(path) as f:
-        results = json.load(f)
-    return results['metrics'], results['samples']
 
 
 @pytest.fixture(scope='module')

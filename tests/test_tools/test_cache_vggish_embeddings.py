@@ -5,7 +5,7 @@ import os.path as osp
 import pytest
 
 from sspl.datasets.transforms.embedding_cache import fill_embedding_cache
-from sspl.testing.datasets import embedding_cache_entries as _entries
+from sspl.testing import embedding_cache_entries as _entries
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 

@@ -6,7 +6,7 @@ import os.path as osp
 import numpy as np
 import soundfile
 
-from sspl.testing.reliability import truncate
+from sspl.testing import truncate
 
 
 def test_check_dataset_reports_every_bad_file(tmp_path, repo_root, capsys, load_tool):

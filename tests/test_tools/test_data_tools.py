@@ -10,7 +10,7 @@ import pytest
 from sspl.datasets import H5PackDataset, VGGSoundDataset
 from sspl.datasets.annotations import read_id_list, write_id_list
 from sspl.datasets.transforms import LoadAudio, VGGishLogMel
-from sspl.testing.media import write_frame, write_wav
+from sspl.testing import write_frame, write_wav
 
 
 @pytest.fixture(scope='module')

@@ -13,9 +13,14 @@ import pytest
 import soundfile
 from PIL import Image
 
-from sspl.testing.media import frame_level, make_corrupt_video, make_video, write_group_csv
+from sspl import testing
 from sspl.datasets.annotations import (read_id_list, write_flickr_xml, write_id_list,
                                        write_json_records)
+from sspl.testing import frame_level, make_corrupt_video, make_video, write_group_csv
+
+# one torch thread: the tiny models run 10-50x faster on one thread than on
+# two when the CPU is shared (OpenMP threads spin-wait for each other)
+pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 
 # The sizes of configs/sspl_w_pcm_synthetic.py, on 224 px frames: VGG16 with 5
 # stages at 1/8 width gives the 64 x 14 x 14 map the small PCM expects.
@@ -51,17 +56,6 @@ def _unformatted_config_text(monkeypatch):
                         lambda text, **kwargs: (text, False))
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """The tiny models run 10-50x faster on one thread than on two when the
-    CPU is shared (OpenMP threads spin-wait for each other)."""
-    import torch
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def tiny_config(tmp_path, repo_root, benchmark_config, tiny_model=TINY_W_PCM) -> str:
     path = tmp_path / f'tiny_{osp.basename(benchmark_config)}'
     path.write_text(f"_base_ = [{osp.join(repo_root, 'configs', benchmark_config)!r}]\n"
@@ -72,10 +66,8 @@ def tiny_config(tmp_path, repo_root, benchmark_config, tiny_model=TINY_W_PCM) ->
 def loader_options(data_root: str, batch_size: int = 2) -> list:
     """Small loaders in the main process; training drops the last partial
     batch (published), so each training set here has at least 2 samples."""
-    options = []
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        options += [f'{loader}.batch_size={batch_size}', f'{loader}.num_workers=0',
-                    f'{loader}.persistent_workers=False', f'{loader}.dataset.data_root={data_root}']
+    options = testing.loader_options((('train', None), ('val', None), ('test', None)),
+                                     data_root, batch_size)
     return options + ['train_cfg.max_epochs=1', 'randomness.seed=0']
 
 

@@ -5,10 +5,10 @@ import os.path as osp
 
 import soundfile
 
-from sspl.testing.media import make_video, write_frame
 from sspl.datasets import FlickrSoundNetDataset, VGGSoundDataset
 from sspl.datasets.annotations import (read_id_list, read_negative_pairs, write_flickr_xml,
                                        write_id_list, write_json_records, write_negative_pairs)
+from sspl.testing import make_video, write_frame
 
 
 def test_vggsound_negatives_with_own_and_other_audio(tmp_path, load_tool):

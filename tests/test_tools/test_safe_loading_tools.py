@@ -6,8 +6,7 @@ import uuid
 
 import pytest
 
-from sspl.testing.faults import MALICIOUS_REFUSED as REFUSED
-from sspl.testing.reliability import dump_config, tiny_train_config
+from sspl.testing import MALICIOUS_REFUSED as REFUSED, dump_config, tiny_train_config
 from sspl.utils import CheckpointError
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import sspl.utils.atomic_io as atomic_io
-from sspl.testing.faults import SimulatedCrash
+from sspl.testing import SimulatedCrash
 from sspl.utils import safe_load
 
 

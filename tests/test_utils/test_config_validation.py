@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from sspl.testing.reliability import REPO_ROOT, SYNTHETIC_CONFIG
+from sspl.testing import REPO_ROOT, SYNTHETIC_CONFIG
 from sspl.utils.config_validation import ConfigError, config_problems, validate_config
 
 

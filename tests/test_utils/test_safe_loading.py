@@ -9,7 +9,7 @@ weights), tests/test_engine/test_compat/test_safe_checkpoint_loader.py
 (mmengine's load_checkpoint)."""
 import pytest
 
-from sspl.testing.faults import MALICIOUS_REFUSED as REFUSED
+from sspl.testing import MALICIOUS_REFUSED as REFUSED
 from sspl.utils import CheckpointError, safe_load
 
 

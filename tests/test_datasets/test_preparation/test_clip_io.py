@@ -4,7 +4,7 @@ windows, the errors' categories)."""
 import numpy as np
 import pytest
 
-from sspl.testing.media import frame_level, make_video
+from sspl.testing import frame_level, make_video
 
 
 @pytest.fixture(scope='module')

@@ -14,8 +14,8 @@ import torch
 
 from sspl.datasets.transforms import (LoadAudio, LoadVGGishEmbedding, PackAVInputs,
                                       VGGishLogMel)
-from sspl.testing.datasets import embedding_cache_entries as _entries
-from sspl.testing.performance import assert_parity_close, build_model, write_wav
+from sspl.testing import (assert_parity_close, build_model, embedding_cache_entries as _entries,
+                          write_tone_wav as write_wav)
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 

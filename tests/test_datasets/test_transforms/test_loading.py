@@ -14,7 +14,7 @@ from PIL import Image
 
 from sspl.datasets.transforms import LoadAudio, LoadFrame
 from sspl.datasets.validation import DataLoadError
-from sspl.testing.reliability import dominant_frequency, tone, truncate, write_png_frame
+from sspl.testing import dominant_frequency, tone, truncate, write_frame as write_png_frame
 
 # ----------------------------------------------------------------------------
 # Frames

@@ -3,7 +3,6 @@ is being written) and resumed ends exactly where an uninterrupted run does;
 a crash during validation; early stopping; which checkpoint auto-resume picks."""
 import copy
 import glob
-import json
 import os
 import os.path as osp
 import subprocess
@@ -14,11 +13,12 @@ import pytest
 import torch
 from mmengine.hooks import Hook
 
-from sspl.testing.reliability import REPO_ROOT, dump_config, subprocess_env, tiny_train_config
-from sspl.engine.hooks import ResumableEarlyStoppingHook
 from sspl.engine.compat.resume import checkpoint_is_complete, find_resumable_checkpoint, \
     resolve_auto_resume
+from sspl.engine.hooks import ResumableEarlyStoppingHook
 from sspl.registry import HOOKS
+from sspl.testing import (REPO_ROOT, assert_same_tree, dump_config, last_validation,
+                          subprocess_env, tiny_train_config)
 from sspl.utils import CheckpointError, safe_load
 
 TRAIN = osp.join(REPO_ROOT, 'tools', 'train.py')
@@ -73,30 +73,6 @@ def run_train(config, work_dir, *extra):
     return subprocess.run([sys.executable, TRAIN, config, '--work-dir', work_dir, *extra],
                           cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True,
                           timeout=300)
-
-
-def last_validation(work_dir, epoch):
-    """Metrics and per-sample cIoU of the validation of ``epoch`` (newest run in
-    ``work_dir``), as ``PerSampleResultsHook`` wrote them."""
-    paths = sorted(glob.glob(osp.join(work_dir, '*', 'per_sample', f'val_epoch_{epoch}.json')))
-    with open(paths[-1]) as f:
-        results = json.load(f)
-    return results['metrics'], results['samples']
-
-
-def assert_same_tree(a, b, path='checkpoint'):
-    if isinstance(a, torch.Tensor):
-        assert isinstance(b, torch.Tensor) and torch.equal(a, b), path
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for key in a:
-            assert_same_tree(a[key], b[key], f'{path}.{key}')
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), path
-        for index, (x, y) in enumerate(zip(a, b)):
-            assert_same_tree(x, y, f'{path}[{index}]')
-    else:
-        assert a == b, f'{path}: {a!r} != {b!r}'
 
 
 def test_sigkill_mid_epoch_and_during_save_then_resume_matches_uninterrupted(

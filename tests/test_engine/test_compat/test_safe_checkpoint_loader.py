@@ -4,7 +4,7 @@ a checkpoint that carries a pickled callable (the ``malicious`` fixture).
 import pytest
 import torch
 
-from sspl.testing.faults import MALICIOUS_REFUSED as REFUSED
+from sspl.testing import MALICIOUS_REFUSED as REFUSED
 from sspl.utils import CheckpointError
 
 

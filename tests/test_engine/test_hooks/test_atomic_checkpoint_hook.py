@@ -16,8 +16,7 @@ from mmengine.logging import MessageHub
 from sspl.engine.compat.resume import checkpoint_is_complete
 from sspl.engine.hooks import AtomicCheckpointHook  # noqa: F401
 from sspl.registry import HOOKS
-from sspl.testing.faults import SimulatedCrash
-from sspl.testing.reliability import RecordingLogger
+from sspl.testing import RecordingLogger, SimulatedCrash
 from sspl.utils import safe_load
 
 

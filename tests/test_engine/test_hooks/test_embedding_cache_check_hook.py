@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from sspl.datasets.transforms import LoadVGGishEmbedding, PackAVInputs
-from sspl.testing.configs import REPO_ROOT
-from sspl.testing.performance import build_model, write_wav
+from sspl.testing import REPO_ROOT, build_model, write_tone_wav as write_wav
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 

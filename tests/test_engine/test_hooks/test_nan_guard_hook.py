@@ -12,9 +12,9 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
-from sspl.testing.reliability import SYNTHETIC_CONFIG
 from sspl.engine.hooks import NonFiniteLossError
 from sspl.registry import DATASETS, HOOKS, MODELS
+from sspl.testing import SYNTHETIC_CONFIG
 from sspl.utils import safe_load
 
 

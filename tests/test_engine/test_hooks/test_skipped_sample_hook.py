@@ -8,9 +8,7 @@ import pytest
 
 from sspl.datasets.base_av_dataset import SKIPPED_KEY
 from sspl.engine.hooks import SkippedSampleHook, TooManyBadSamplesError
-from sspl.testing.datasets import FRAME_AUDIO_PIPELINE as PIPELINE
-from sspl.testing.datasets import ListDataset
-from sspl.testing.reliability import RecordingLogger
+from sspl.testing import FRAME_AUDIO_PIPELINE as PIPELINE, ListDataset, RecordingLogger
 
 
 def _fake_runner(loader, epoch=0):

@@ -9,8 +9,7 @@ import torch
 from mmengine.optim import build_optim_wrapper
 
 from sspl.engine.optimizers import BF16OptimWrapper, amp_optim_wrapper_cfg
-from sspl.testing.configs import varied_inputs as _inputs
-from sspl.testing.performance import build_model
+from sspl.testing import build_model, varied_inputs as _inputs
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 

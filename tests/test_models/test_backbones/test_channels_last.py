@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from sspl.models.backbones import VGG16, VGGish
-from sspl.testing.performance import assert_parity_close
+from sspl.testing import assert_parity_close
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 

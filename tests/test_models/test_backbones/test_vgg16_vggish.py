@@ -10,8 +10,7 @@ import torch.nn as nn
 
 from sspl.models import VGG16, VGGish
 from sspl.registry import MODELS
-from sspl.testing.configs import tiny_config
-from sspl.testing.faults import MALICIOUS_REFUSED as REFUSED
+from sspl.testing import MALICIOUS_REFUSED as REFUSED, tiny_config
 from sspl.utils import CheckpointError
 
 

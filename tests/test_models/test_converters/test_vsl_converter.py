@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from sspl.apis import init_localizer
+from sspl.testing.vsl_parity import CONFIGS, load_spec, published_checkpoint
 from sspl.utils import safe_load
-from sspl.testing.vsl_parity_helpers import CONFIGS, load_spec, published_checkpoint
 
 CONVERTER = 'tools/model_converters/ezvsl_to_mmengine.py'
 
@@ -62,7 +62,7 @@ def test_slavc_keys_and_swapped_scores(parity_dir, tmp_path):
     """Every SLAVC key (momentum copies included) is placed, and the scores
     its train.py swapped (F1 under best_AP, AP under best_F1) are restored."""
     from sspl.models.converters import convert_published_checkpoint
-    from sspl.testing.vsl_parity_helpers import _top_level_value, state_dict_entries
+    from sspl.testing.vsl_parity import _top_level_value, state_dict_entries
     spec = load_spec(parity_dir, 'slavc')
     checkpoint = {item['name']: _top_level_value(item) for item in spec['top_level']
                   if item['type'] != 'state_dict'}

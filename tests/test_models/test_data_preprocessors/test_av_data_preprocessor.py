@@ -3,7 +3,7 @@ waveform stays float32 under autocast."""
 import pytest
 import torch
 
-from sspl.testing.performance import build_model
+from sspl.testing import build_model
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 

@@ -12,8 +12,7 @@ bf16 dominates, and it is the same on every CPU.
 import pytest
 import torch
 
-from sspl.testing.configs import varied_inputs as _inputs
-from sspl.testing.performance import build_model
+from sspl.testing import build_model, varied_inputs as _inputs
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 

@@ -14,8 +14,7 @@ import pytest
 import torch
 
 from sspl.registry import MODELS
-from sspl.testing.configs import varied_inputs
-from sspl.testing.performance import assert_parity_close, build_model
+from sspl.testing import assert_parity_close, build_model, varied_inputs
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 

@@ -6,7 +6,7 @@ import torch
 from mmengine.optim import build_optim_wrapper
 
 from sspl.registry import MODELS
-from sspl.testing.configs import tiny_config, tiny_inputs
+from sspl.testing import tiny_config, tiny_inputs
 
 # The published optimizer (sspl_w_pcm/arguments_train.py defaults).
 LR_FRAME, LR_SOUND, LR_SSL_HEAD, WEIGHT_DECAY = 2e-5, 2e-5, 5e-5, 1e-4

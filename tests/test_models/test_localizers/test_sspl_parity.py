@@ -40,8 +40,9 @@ import torch
 from mmengine.config import Config
 
 from sspl.apis import init_localizer
+from sspl.testing import max_relative_error
 from sspl.testing.sspl_parity import (FILE_KINDS, VARIANTS, converter_argv, load_converter,
-                                 load_spec, max_relative_error)
+                                      load_spec)
 
 # float32, eval mode (parity README)
 EVAL_TOLERANCE = 1e-4       # relative to the array's max magnitude

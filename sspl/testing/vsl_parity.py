@@ -1,4 +1,4 @@
-"""Test helpers: the published-format EZ-VSL / SLAVC / FNAC checkpoints of
+"""The published-format EZ-VSL / SLAVC / FNAC checkpoints of
 ``../shared/parity/vsl`` and what the parity tests compare.
 
 ``<m>_weights_spec.json`` describes one file as the published ``train.py``
@@ -10,11 +10,12 @@ numpy type named (``best_*`` are numpy.float64, as published).
 """
 import json
 import os.path as osp
-from collections import OrderedDict
 from typing import Callable, Optional
 
 import numpy as np
 import torch
+
+from .parity import materialise_state_dict
 
 METHODS = ('ezvsl', 'slavc', 'fnac')
 CONFIGS = {'ezvsl': 'configs/ezvsl/ezvsl_flickr10k.py',
@@ -31,32 +32,10 @@ def load_spec(parity_dir: str, name: str) -> dict:
         return json.load(file)
 
 
-def materialise_entry(entry: dict) -> torch.Tensor:
-    """One spec entry -> tensor of ``entry['shape']`` and ``entry['dtype']``."""
-    shape = tuple(entry['shape'])
-    count = int(np.prod(shape, dtype=np.int64))
-    kind = entry['kind']
-    if kind == 'normal':
-        values = entry['offset'] + entry['scale'] * np.random.RandomState(
-            entry['seed']).standard_normal(count)
-    elif kind == 'uniform':
-        values = np.random.RandomState(entry['seed']).uniform(entry['low'], entry['high'], count)
-    elif kind == 'constant':
-        values = np.full(count, entry['value'], dtype=np.float64)
-    else:
-        raise ValueError(f'unknown spec kind {kind!r} for {entry["key"]}')
-    return torch.from_numpy(values.reshape(shape)).to(getattr(torch, entry['dtype']))
-
-
-def state_dict_of(entries: list, rename: Optional[Callable[[str], str]] = None):
-    rename = rename or (lambda key: key)
-    return OrderedDict((rename(entry['key']), materialise_entry(entry)) for entry in entries)
-
-
 def _top_level_value(item: dict, rename=None):
     kind = item['type']
     if kind == 'state_dict':
-        return state_dict_of(item['entries'], rename)
+        return materialise_state_dict(item['entries'], rename)
     if kind == 'adam_state_dict':
         value = json.loads(json.dumps(item['value']))
         for group in value['param_groups']:
@@ -74,7 +53,7 @@ def _top_level_value(item: dict, rename=None):
 def published_checkpoint(spec: dict, rename: Optional[Callable[[str], str]] = None) -> dict:
     """The published file's content (``checkpoint_dict`` or ``state_dict`` layout)."""
     if spec['layout'] == 'state_dict':
-        return state_dict_of(spec['entries'], rename)
+        return materialise_state_dict(spec['entries'], rename)
     assert spec['layout'] == 'checkpoint_dict', spec['layout']
     return {item['name']: _top_level_value(item, rename) for item in spec['top_level']}
 
@@ -90,13 +69,3 @@ def state_dict_entries(spec: dict) -> list:
     if spec['layout'] == 'state_dict':
         return spec['entries']
     return next(item for item in spec['top_level'] if item['type'] == 'state_dict')['entries']
-
-
-def max_relative_error(actual, expected) -> float:
-    """``max |actual - expected| / max |expected|`` (arrays of the same shape)."""
-    actual = np.asarray(actual, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    assert actual.shape == expected.shape, (actual.shape, expected.shape)
-    scale = np.abs(expected).max()
-    return float(np.abs(actual - expected).max() / scale) if scale > 0 else float(
-        np.abs(actual).max())
