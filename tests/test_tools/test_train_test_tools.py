@@ -26,6 +26,7 @@ def tiny_options(data_root: str, epochs: int = 2) -> list:
     return options + loader_options((('train', 8), ('val', 4), ('test', 4)), data_root)
 
 
+@pytest.mark.slow  # training subprocesses through tools/ (tens of seconds)
 def test_train_then_test_reproduces_best_validation(tmp_path):
     """train.py keeps best_cIoU_epoch_N.pth; test.py of that checkpoint on the
     validation split gives back the validation figures of epoch N."""
@@ -54,6 +55,7 @@ def test_train_then_test_reproduces_best_validation(tmp_path):
         assert tested[key] == pytest.approx(record[key], abs=1e-6), key
 
 
+@pytest.mark.slow  # training subprocesses through tools/ (tens of seconds)
 def test_dist_train_two_gloo_processes_on_cpu(tmp_path):
     """bash tools/dist_train.sh CONFIG 2 trains with two processes (gloo) on the CPU."""
     work_dir = str(tmp_path / 'work')

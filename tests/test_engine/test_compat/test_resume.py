@@ -75,6 +75,7 @@ def run_train(config, work_dir, *extra):
                           timeout=300)
 
 
+@pytest.mark.slow  # training subprocesses through tools/ (tens of seconds)
 def test_sigkill_mid_epoch_and_during_save_then_resume_matches_uninterrupted(
         tmp_path, data_root, load_tool):
     cfg = tiny_train_config(str(tmp_path / 'reference'), data_root, max_epochs=2)
