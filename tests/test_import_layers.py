@@ -1,6 +1,7 @@
 """No import runs from a lower layer of sspl up to a higher one, and the three
 middle packages (datasets, evaluation, models) do not import each other: they
-meet in the registry, the data samples and the configs.
+meet in the registry, the data samples and the configs. ``sspl.testing`` (the
+tests' helpers) sits above everything: nothing of the package imports it.
 
 Checked statically: every ``import`` / ``from ... import`` of every module
 under sspl/ (function-level imports included, relative imports resolved) is
@@ -18,8 +19,9 @@ PACKAGE = osp.join(REPO_ROOT, 'sspl')
 BOTTOM = {'audio', 'structures', 'utils', 'registry', 'version'}
 MIDDLE = {'datasets', 'evaluation', 'models'}
 TOP = {'engine', 'apis', 'visualization'}
+TESTS = {'testing'}
 RANK = {**{name: 0 for name in BOTTOM}, **{name: 1 for name in MIDDLE},
-        **{name: 2 for name in TOP}}
+        **{name: 2 for name in TOP}, **{name: 3 for name in TESTS}}
 
 #: imports allowed against the rules, with the reason
 ALLOWED = {
@@ -95,15 +97,19 @@ def test_no_import_runs_up_a_layer_or_between_middle_packages():
 
 def test_the_check_sees_imports(tmp_path):
     """The checker itself: it finds a function-level relative import from
-    datasets into evaluation and an absolute one from utils up to models, and
-    lets evaluation import the bottom layer."""
+    datasets into evaluation, an absolute one from utils up to models and one
+    from apis up to the tests' helpers, and lets evaluation import the bottom
+    layer."""
     fake = tmp_path / 'sspl'
-    for layer in ('datasets', 'utils', 'evaluation'):
+    for layer in ('datasets', 'utils', 'evaluation', 'apis'):
         (fake / layer).mkdir(parents=True)
     (fake / 'datasets' / 'bad.py').write_text('def f():\n    from ..evaluation import functional\n')
     (fake / 'utils' / 'worse.py').write_text('import sspl.models.backbones\n')
     (fake / 'evaluation' / 'fine.py').write_text('from sspl.structures import boxes\n')
+    (fake / 'apis' / 'uses_tests.py').write_text('from sspl.testing import media\n')
     assert violations(str(fake)) == [
+        'sspl/apis/uses_tests.py:1: apis imports sspl.testing',
+        'sspl/apis/uses_tests.py:1: apis imports sspl.testing.media',
         'sspl/datasets/bad.py:2: datasets imports sspl.evaluation',
         'sspl/datasets/bad.py:2: datasets imports sspl.evaluation.functional',
         'sspl/utils/worse.py:1: utils imports sspl.models.backbones']

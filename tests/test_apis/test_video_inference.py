@@ -3,41 +3,22 @@ model's config (its test pipeline's audio loading step), never from constants.""
 import os.path as osp
 from types import SimpleNamespace
 
-import av
 import numpy as np
 import pytest
 from mmengine.config import Config
 
 import sspl.apis.video_inference as video_inference
+from sspl import testing
+from sspl.testing import dominant_frequency
 
 CONFIG = 'configs/sspl_w_pcm_synthetic.py'
 
 
 def make_video(path, seconds=1.5, fps=8, rate=44100, tone_hz=440.0):
     """A grey 64 x 48 mpeg4 video with a stereo tone of ``tone_hz`` at ``rate``."""
-    container = av.open(str(path), 'w')
-    video = container.add_stream('mpeg4', rate=fps)
-    video.width, video.height, video.pix_fmt = 64, 48, 'yuv420p'
-    audio = container.add_stream('aac', rate=rate)
-    audio.layout = 'stereo'
-    for _ in range(int(seconds * fps)):
-        image = np.full((48, 64, 3), 90, dtype=np.uint8)
-        for packet in video.encode(av.VideoFrame.from_ndarray(image, format='rgb24')):
-            container.mux(packet)
-    for packet in video.encode(None):
-        container.mux(packet)
-    t = np.arange(int(rate * seconds)) / rate
-    tone = np.stack([0.4 * np.sin(2 * np.pi * tone_hz * t)] * 2).astype(np.float32)
-    for start in range(0, tone.shape[1], 1024):
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[:, start:start + 1024]),
-                                           format='fltp', layout='stereo')
-        frame.sample_rate, frame.pts = rate, start
-        for packet in audio.encode(frame):
-            container.mux(packet)
-    for packet in audio.encode(None):
-        container.mux(packet)
-    container.close()
-    return str(path)
+    return testing.make_video(path, seconds=seconds, fps=fps, size=(64, 48), rate=rate,
+                              tone_hz=tone_hz, amplitude=0.4, frame=testing.uniform_frame(90),
+                              bit_rate=None)
 
 
 def config_with_audio_loading(repo_root, load_audio):
@@ -63,11 +44,6 @@ def recorded_inference(monkeypatch):
         return ['map'] * len(frames)
     monkeypatch.setattr(video_inference, 'inference_localizer', record)
     return calls
-
-
-def dominant_frequency(waveform, rate):
-    spectrum = np.abs(np.fft.rfft(waveform - waveform.mean()))
-    return float(np.fft.rfftfreq(waveform.size, 1.0 / rate)[np.argmax(spectrum)])
 
 
 def test_rate_and_window_come_from_the_test_pipeline(repo_root, tmp_path, recorded_inference):

@@ -10,13 +10,13 @@ import pytest
 from mmengine.dataset import Compose
 from PIL import Image
 
-from media_helpers import write_frame, write_wav
 from sspl.datasets import ChaoticWorldDataset, FlickrSoundNetDataset, VGGSoundDataset
 from sspl.datasets.annotations import (load_vggss_annotations, scale_boxes, write_flickr_xml,
                                        write_id_list, write_json_records)
 from sspl.datasets.transforms import LoadCachedLogMel, LoadAudio, Resize, VGGishLogMel
 from sspl.evaluation.functional import (boxes_to_gt_map, chaotic_world_gt_map, flickr_gt_map,
                                         vggss_gt_map)
+from sspl.testing import write_frame, write_wav
 
 FLICKR_TEST_VIEW = [dict(type='LoadFrame'), dict(type='ResizeShortEdge', size=224),
                     dict(type='CenterCrop', size=224), dict(type='PackAVInputs')]

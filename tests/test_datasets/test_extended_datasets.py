@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from mmengine.dataset import Compose
 
-from media_helpers import write_frame, write_wav
 from sspl.datasets import FlickrSoundNetDataset, VGGSoundDataset
 from sspl.datasets.annotations import (read_id_list, read_negative_pairs, write_flickr_xml,
                                        write_id_list, write_json_records, write_negative_pairs)
 from sspl.datasets.validation import AnnotationError
+from sspl.testing import write_frame, write_wav
 
 PACK = [dict(type='LoadFrame'), dict(type='Resize', size=(224, 224)), dict(type='PackAVInputs')]
 

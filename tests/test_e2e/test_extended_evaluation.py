@@ -7,7 +7,6 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
@@ -15,7 +14,9 @@ import pytest
 import torch
 from PIL import Image
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from sspl import testing
+from sspl.testing import REPO_ROOT
+
 SYNTHETIC = osp.join(REPO_ROOT, 'configs', 'sspl_w_pcm_synthetic.py')
 
 pytestmark = pytest.mark.slow
@@ -28,21 +29,11 @@ EVERY_PROTOCOL = ('cIoU', 'AUC', 'cIoU_median', 'pointing_game', 'adaptive/IIoU'
 
 
 def loader_options(split='test', num=None, data_root=None):
-    options = [f'{split}_dataloader.batch_size=4', f'{split}_dataloader.num_workers=0',
-               f'{split}_dataloader.persistent_workers=False']
-    if data_root:
-        options.append(f'{split}_dataloader.dataset.data_root={data_root}')
-    if num:
-        options.append(f'{split}_dataloader.dataset.num_samples={num}')
-    return options
+    return testing.loader_options([(split, num)], data_root)
 
 
 def run_test(args):
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
-    result = subprocess.run([sys.executable, 'tools/test.py'] + args, cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout + result.stderr
+    return testing.run_command([sys.executable, 'tools/test.py'] + args)
 
 
 def per_sample_file(work_dir):

@@ -7,14 +7,15 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 import torch
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from sspl.testing import (REPO_ROOT, loader_options, make_moving_square_video as make_video,
+                          run_command)
+
 TOY_DIR = osp.join(REPO_ROOT, 'tests', 'test_e2e', 'toy_method')
 CONFIG = osp.join(TOY_DIR, 'toy_spectrogram_synthetic.py')
 SPLITS = (('train', 16), ('val', 8), ('test', 8))
@@ -24,53 +25,14 @@ pytestmark = pytest.mark.slow
 
 def tiny_options(data_root: str) -> list:
     options = ['train_cfg.max_epochs=2', 'default_hooks.logger.interval=1', 'randomness.seed=3']
-    for split, num in SPLITS:
-        options += [f'{split}_dataloader.batch_size=4', f'{split}_dataloader.num_workers=0',
-                    f'{split}_dataloader.persistent_workers=False',
-                    f'{split}_dataloader.dataset.data_root={data_root}',
-                    f'{split}_dataloader.dataset.num_samples={num}']
-    return options
+    return options + loader_options(SPLITS, data_root)
 
 
 def run_tool(args):
     """A tool as a user runs it, with the toy's folder on PYTHONPATH (what
     ``custom_imports`` needs)."""
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore',
-               PYTHONPATH=os.pathsep.join(filter(None, [TOY_DIR, os.environ.get('PYTHONPATH')])))
-    result = subprocess.run([sys.executable] + args, cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout + result.stderr
-
-
-def make_video(path, num_frames=6, fps=6, size=(64, 96)):
-    """A grey clip with a moving red square and a 440 Hz tone (44.1 kHz)."""
-    import av
-    height, width = size
-    container = av.open(str(path), 'w')
-    video = container.add_stream('mpeg4', rate=fps)
-    video.width, video.height, video.pix_fmt = width, height, 'yuv420p'
-    audio = container.add_stream('aac', rate=44100)
-    audio.layout = 'mono'
-    for index in range(num_frames):
-        image = np.full((height, width, 3), 90, dtype=np.uint8)
-        image[20:40, 4 + 8 * index:24 + 8 * index] = (255, 0, 0)
-        for packet in video.encode(av.VideoFrame.from_ndarray(image, format='rgb24')):
-            container.mux(packet)
-    for packet in video.encode(None):
-        container.mux(packet)
-    tone = (0.4 * np.sin(2 * np.pi * 440 * np.arange(44100 * num_frames // fps) / 44100))
-    tone = tone.astype(np.float32)[None]
-    for start in range(0, tone.shape[1], 1024):
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[:, start:start + 1024]),
-                                           format='flt', layout='mono')
-        frame.sample_rate, frame.pts = 44100, start
-        for packet in audio.encode(frame):
-            container.mux(packet)
-    for packet in audio.encode(None):
-        container.mux(packet)
-    container.close()
-    return str(path)
+    return run_command([sys.executable] + args, env_extra=dict(
+        PYTHONPATH=os.pathsep.join(filter(None, [TOY_DIR, os.environ.get('PYTHONPATH')]))))
 
 
 def test_the_toolbox_never_names_the_toy():

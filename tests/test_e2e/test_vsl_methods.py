@@ -4,18 +4,16 @@ video demo; and an interrupted run resumed gives the uninterrupted one
 (SLAVC's momentum networks and FNAC's epoch-driven warm-up included)."""
 import glob
 import json
-import os
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 import torch
 
-from test_toy_spectrogram_method import make_video
+from sspl.testing import (REPO_ROOT, loader_options, make_moving_square_video as make_video,
+                          run_command)
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {method: osp.join(REPO_ROOT, 'configs', method, f'{method}_synthetic.py')
            for method in ('ezvsl', 'slavc', 'fnac')}
 SPLITS = (('train', 16), ('val', 8), ('test', 8))
@@ -26,20 +24,11 @@ pytestmark = pytest.mark.slow
 def tiny_options(data_root: str, epochs: int = 2) -> list:
     options = [f'train_cfg.max_epochs={epochs}', 'default_hooks.logger.interval=1',
                'log_processor.window_size=1', 'randomness.seed=3']
-    for split, num in SPLITS:
-        options += [f'{split}_dataloader.batch_size=4', f'{split}_dataloader.num_workers=0',
-                    f'{split}_dataloader.persistent_workers=False',
-                    f'{split}_dataloader.dataset.data_root={data_root}',
-                    f'{split}_dataloader.dataset.num_samples={num}']
-    return options
+    return options + loader_options(SPLITS, data_root)
 
 
 def run_tool(args):
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
-    result = subprocess.run([sys.executable] + args, cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout + result.stderr
+    return run_command([sys.executable] + args, timeout=900)
 
 
 def train_log(work_dir: str) -> list:

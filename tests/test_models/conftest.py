@@ -1,15 +1,11 @@
 """Fixtures of the model tests: the published-format weight files of both SSPL
 variants, written once per session (about 0.5 GB each, removed at the end) and
 shared by the parity and the converter tests."""
-import os.path as osp
 import shutil
-import sys
 
 import pytest
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-
-from sspl_parity_weights import load_spec, write_published_files  # noqa: E402
+from sspl.testing.sspl_parity import load_spec, write_published_files
 
 
 @pytest.fixture(scope='session')

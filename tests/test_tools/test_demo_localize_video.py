@@ -8,6 +8,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from sspl.testing import make_moving_square_video
+
 CONFIG = 'configs/sspl_w_pcm_synthetic.py'  # tiny sizes, random weights: plumbing only
 NUM_FRAMES, FPS, WIDTH, HEIGHT = 12, 8, 96, 64
 
@@ -15,36 +17,8 @@ NUM_FRAMES, FPS, WIDTH, HEIGHT = 12, 8, 96, 64
 def make_video(path, with_audio=True, seconds=NUM_FRAMES / FPS):
     """A red square sliding over grey (``HEIGHT x WIDTH``), with a 440 Hz tone
     at 44.1 kHz stereo."""
-    container = av.open(str(path), 'w')
-    video = container.add_stream('mpeg4', rate=FPS)
-    video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, 'yuv420p'
-    audio = None
-    if with_audio:
-        rate = 44100
-        audio = container.add_stream('aac', rate=rate)
-        audio.layout = 'stereo'
-    for index in range(NUM_FRAMES):
-        image = np.full((HEIGHT, WIDTH, 3), 90, dtype=np.uint8)
-        x = 4 + 5 * index
-        image[20:40, x:x + 20] = (255, 0, 0)
-        for packet in video.encode(av.VideoFrame.from_ndarray(image, format='rgb24')):
-            container.mux(packet)
-    for packet in video.encode(None):
-        container.mux(packet)
-    if audio is not None:
-        t = np.arange(int(rate * seconds)) / rate
-        tone = (0.4 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-        stereo = np.stack([tone, tone])
-        for start in range(0, tone.size, 1024):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(stereo[:, start:start + 1024]),
-                                               format='fltp', layout='stereo')
-            frame.sample_rate, frame.pts = rate, start
-            for packet in audio.encode(frame):
-                container.mux(packet)
-        for packet in audio.encode(None):
-            container.mux(packet)
-    container.close()
-    return str(path)
+    return make_moving_square_video(path, NUM_FRAMES, FPS, (HEIGHT, WIDTH), step=5, channels=2,
+                                    audio=with_audio, seconds=seconds)
 
 
 @pytest.fixture(scope='module')

@@ -5,13 +5,14 @@ import json
 import os
 import os.path as osp
 import re
-import socket
 import subprocess
 import sys
 
 import pytest
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from sspl.testing import REPO_ROOT, free_port, loader_options
+from sspl.testing import run_command as run
+
 CONFIG = osp.join(REPO_ROOT, 'configs', 'sspl_w_pcm_synthetic.py')
 
 
@@ -22,29 +23,10 @@ def tiny_options(data_root: str, epochs: int = 2) -> list:
                'model.visual_backbone.pretrained=None',
                'default_hooks.logger.interval=1',
                'randomness.seed=3']
-    for split, num in (('train', 8), ('val', 4), ('test', 4)):
-        options += [f'{split}_dataloader.batch_size=4', f'{split}_dataloader.num_workers=0',
-                    f'{split}_dataloader.persistent_workers=False',
-                    f'{split}_dataloader.dataset.data_root={data_root}',
-                    f'{split}_dataloader.dataset.num_samples={num}']
-    return options
+    return options + loader_options((('train', 8), ('val', 4), ('test', 4)), data_root)
 
 
-def run(args, env_extra=None, timeout=600):
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
-    env.update(env_extra or {})
-    result = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-                            timeout=timeout)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout + result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
+@pytest.mark.slow  # training subprocesses through tools/ (tens of seconds)
 def test_train_then_test_reproduces_best_validation(tmp_path):
     """train.py keeps best_cIoU_epoch_N.pth; test.py of that checkpoint on the
     validation split gives back the validation figures of epoch N."""
@@ -73,6 +55,7 @@ def test_train_then_test_reproduces_best_validation(tmp_path):
         assert tested[key] == pytest.approx(record[key], abs=1e-6), key
 
 
+@pytest.mark.slow  # training subprocesses through tools/ (tens of seconds)
 def test_dist_train_two_gloo_processes_on_cpu(tmp_path):
     """bash tools/dist_train.sh CONFIG 2 trains with two processes (gloo) on the CPU."""
     work_dir = str(tmp_path / 'work')

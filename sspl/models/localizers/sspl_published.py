@@ -2,7 +2,7 @@
 baseline (``tools/analysis/benchmark.py --baseline``), not a model to train.
 
 :class:`SSPL` gives the same numbers faster; the fast-path tests
-(``tests/test_performance/test_fast_paths.py``) hold the two equal within the
+(``tests/test_models/test_localizers/test_sspl_fast_paths.py``) hold the two equal within the
 parity tolerance, so the benchmark's speed-ups compare like with like.
 """
 from typing import Dict, List, Optional, Tuple

@@ -1,6 +1,6 @@
 """RankWatchdog: heartbeats in the rendezvous store name the rank that died,
 froze or failed (unit level, two watchdogs in one process; the end-to-end
-runs with two gloo processes are in tests/test_reliability/test_lost_rank.py)."""
+runs with two gloo processes are in tests/test_e2e/test_lost_rank.py)."""
 import datetime
 import time
 

@@ -5,7 +5,7 @@ validate / validate2, SLAVC relative and absolute), SSLalignment and vssl_eval
 (``metrics_extra``)."""
 import pytest
 
-import protocol_parity_cases as P
+from sspl.testing import protocol_parity_cases as P
 
 
 def assert_within(checks, prefix):

@@ -4,7 +4,6 @@ metainfo), equal to the published evaluators' figures; its configuration
 errors, keys and per-sample file."""
 import json
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
@@ -13,9 +12,7 @@ import torch
 from sspl.evaluation import LocalizationMetric
 from sspl.evaluation import functional as F
 from sspl.registry import METRICS
-
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'test_functional'))
-import protocol_parity_cases as P  # noqa: E402
+from sspl.testing import protocol_parity_cases as P
 
 
 def run_metric(metric, samples, batch_size=7):

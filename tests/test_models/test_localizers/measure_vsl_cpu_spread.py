@@ -35,11 +35,10 @@ METHODS = ('ezvsl', 'fnac', 'slavc')
 
 def run_one(method, setting, out_file, parity_dir):
     """In this process: one train step per precision, saved as npz."""
-    sys.path[:0] = [HERE, osp.dirname(HERE)]
     import numpy as np
     import torch
+    from sspl.testing import vsl_parity_compute as compute
     from sspl.utils import register_all_modules
-    import vsl_parity_compute as compute
     register_all_modules()
     onednn, threads, _ = SETTINGS[setting]
     torch.set_num_threads(threads)

@@ -12,6 +12,7 @@ from mmengine.config import Config
 
 from sspl.evaluation.functional import center_prior_map
 from sspl.registry import MODELS
+from sspl.testing import loader_options
 
 BASELINES = ('synthetic', 'flickr', 'vggss', 'chaotic_world')
 
@@ -54,9 +55,7 @@ def test_baseline_configs_pick_their_family_s_test_data(repo_root, family):
 
 
 def _tiny_test_options(data_root):
-    return [f'test_dataloader.dataset.data_root={data_root}',
-            'test_dataloader.dataset.num_samples=6', 'test_dataloader.batch_size=4',
-            'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']
+    return loader_options([('test', 6)], data_root)
 
 
 def test_test_tool_without_checkpoint_equals_the_center_prior_tool(repo_root, tmp_path,

@@ -13,7 +13,6 @@ maps and needs no unsafe pickle globals.
 import copy
 import inspect
 import os.path as osp
-import sys
 
 import pytest
 import torch
@@ -25,13 +24,14 @@ from sspl.apis.model import load_localizer_checkpoint
 from sspl.models.localizers import BaseLocalizer
 from sspl.registry import DATASETS, MODELS
 from sspl.structures import LocalizationDataSample
+from sspl.testing import REPO_ROOT, import_module_file
 from sspl.utils import register_all_modules
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-TOY_DIR = osp.join(REPO_ROOT, 'tests', 'test_e2e', 'toy_method')
-if TOY_DIR not in sys.path:
-    sys.path.insert(0, TOY_DIR)
-import toy_spectrogram_localizer  # noqa: E402,F401  (registers the toy: it is checked too)
+# The toy of tests/test_e2e/toy_method stands for a user's method outside the
+# package; importing it registers it, so it is checked too (under the name its
+# config's custom_imports gives).
+import_module_file(osp.join(REPO_ROOT, 'tests', 'test_e2e', 'toy_method',
+                            'toy_spectrogram_localizer.py'))
 
 #: registered localizer class -> tiny configs: (config file, model overrides)
 TINY_CONFIGS = {

@@ -80,9 +80,9 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-import vsl_parity_compute as compute
-from vsl_parity_helpers import (CONFIGS, METHODS, load_spec, materialise_entry,
-                                max_relative_error, vsl_dir)
+from sspl.testing import vsl_parity_compute as compute
+from sspl.testing import materialise_entry, max_relative_error
+from sspl.testing.vsl_parity import CONFIGS, METHODS, load_spec, vsl_dir
 
 # (see the module docstring for the measurements behind each bound)
 EVAL_TOLERANCE = 1e-4           # relative to each array's max magnitude (README)

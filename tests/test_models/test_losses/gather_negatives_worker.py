@@ -47,7 +47,6 @@ LOSSES = ('MaxMILInfoNCELoss', 'FNACLoss', 'SLAVCLoss')
 
 def main():
     gather, out_dir = sys.argv[1] == 'gather', sys.argv[2]
-    sys.path.insert(0, os.environ['SSPL_REPO'])
     from sspl.registry import MODELS
     from sspl.utils import register_all_modules
     register_all_modules()

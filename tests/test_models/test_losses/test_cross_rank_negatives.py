@@ -22,7 +22,7 @@ def run(gather, out_dir, repo_root, nproc=None):
     cmd = ([sys.executable, WORKER, *args] if nproc is None else
            [sys.executable, '-m', 'torch.distributed.run', '--standalone',
             f'--nproc_per_node={nproc}', WORKER, *args])
-    env = dict(os.environ, SSPL_REPO=repo_root, PYTHONPATH=repo_root, OMP_NUM_THREADS='1')
+    env = dict(os.environ, PYTHONPATH=repo_root, OMP_NUM_THREADS='1')
     result = subprocess.run(cmd, cwd=repo_root, env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
