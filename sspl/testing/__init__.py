@@ -4,7 +4,9 @@ the parity rule. The readers of the parity data in ``../shared/parity`` are
 submodules (``sspl_parity``, ``vsl_parity``, ``vsl_parity_compute``,
 ``metric_parity_cases``, ``protocol_parity_cases``), and so is the fault
 injection hook the resume tests load through ``custom_imports``
-(``fault_injection``: importing it registers the hook). Nothing in the
+(``fault_injection``: importing it registers the hook); ``localizers`` has
+every registered localizer with a tiny config, ``web_demo`` the uploads of
+the web page's tests. Nothing in the
 package imports this (tests/test_import_layers.py checks it)."""
 from .configs import (IMAGE_SIZE, TINY_MODEL, TINY_NECK, build_model, dump_config,
                       loader_options, synthetic_config, tiny_config, tiny_inputs,

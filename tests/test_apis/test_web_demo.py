@@ -3,7 +3,6 @@ localises an image with an audio file and a video; every bad upload gets a
 message for the user, never an exception, and the next upload still works.
 (The page itself, in a real browser: test_web_demo_browser.py.)"""
 import copy
-import importlib.util
 import os.path as osp
 
 import numpy as np
@@ -12,24 +11,14 @@ from mmengine.config import Config
 
 from sspl.apis.web_demo import DemoInputError, LocalizationDemo, ModelSpec, parse_model_args
 
-from web_demo_helpers import (random_checkpoint, synthetic_clip, truncate, write_clip_video,
-                              write_garbage, write_image_and_audio)
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def _tiny_configs():
-    """TINY_CONFIGS of the localizer contract test: one small config per
-    registered localizer (that test fails when a localizer has none)."""
-    path = osp.join(REPO_ROOT, 'tests', 'test_models', 'test_localizers',
-                    'test_localizer_contract.py')
-    spec = importlib.util.spec_from_file_location('sspl_contract_for_web_demo', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.TINY_CONFIGS, module.registered_localizers()
+from sspl.testing import REPO_ROOT
+from sspl.testing.localizers import TINY_CONFIGS, registered_localizers
+from sspl.testing.web_demo import (random_checkpoint, synthetic_clip, truncated_copy,
+                                   write_clip_video, write_garbage, write_image_and_audio)
 
 
-TINY_CONFIGS, REGISTERED = _tiny_configs()
+
+REGISTERED = registered_localizers()
 
 
 @pytest.fixture(scope='module')
@@ -44,7 +33,7 @@ def uploads(tmp_path_factory):
         short_video=write_clip_video(str(folder / 'short.mp4'), clip, seconds=1.0, fps=4),
         silent_video=write_clip_video(str(folder / 'mute.mp4'), clip, seconds=3.25, fps=4,
                                       audio=False),
-        truncated_video=truncate(video, str(folder / 'cut.mp4')),
+        truncated_video=truncated_copy(video, str(folder / 'cut.mp4')),
         corrupt_video=write_garbage(str(folder / 'garbage.mp4')),
         corrupt_image=write_garbage(str(folder / 'garbage.png'), b'\x89PNG\r\n\x1a\n'),
         corrupt_audio=write_garbage(str(folder / 'garbage.wav'), b'RIFF'))

@@ -12,7 +12,6 @@ import os
 import os.path as osp
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,9 +21,10 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from web_demo_helpers import random_checkpoint, synthetic_clip, write_garbage, write_image_and_audio
+from sspl.testing import REPO_ROOT, free_port
+from sspl.testing.web_demo import (random_checkpoint, synthetic_clip, write_garbage,
+                                   write_image_and_audio)
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'sspl_wo_pcm_synthetic.py')
 
 
@@ -47,12 +47,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope='module')
 def server(tmp_path_factory):
     """The page served by the command line users type, with a random-weight
@@ -60,7 +54,7 @@ def server(tmp_path_factory):
     matter here, only that the page draws it)."""
     folder = tmp_path_factory.mktemp('web_demo')
     checkpoint = random_checkpoint(Config.fromfile(CONFIG), str(folder / 'random.pth'))
-    port = _free_port()
+    port = free_port()
     log = open(folder / 'server.log', 'w')
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED='False', PYTHONWARNINGS='ignore')
     process = subprocess.Popen(

@@ -19,7 +19,8 @@ import sys
 import pytest
 from mmengine.config import Config
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from sspl.testing import REPO_ROOT
+
 
 
 def synthetic_configs():

@@ -11,7 +11,6 @@ does not train), and a checkpoint save / load round trip that gives the same
 maps and needs no unsafe pickle globals.
 """
 import copy
-import inspect
 import os.path as osp
 
 import pytest
@@ -21,41 +20,13 @@ from mmengine.dataset import default_collate, pseudo_collate
 from mmengine.optim import build_optim_wrapper
 
 from sspl.apis.model import load_localizer_checkpoint
-from sspl.models.localizers import BaseLocalizer
 from sspl.registry import DATASETS, MODELS
 from sspl.structures import LocalizationDataSample
-from sspl.testing import REPO_ROOT, import_module_file
-from sspl.utils import register_all_modules
+from sspl.testing import REPO_ROOT
+from sspl.testing.localizers import TINY_CONFIGS, registered_localizers
 
-# The toy of tests/test_e2e/toy_method stands for a user's method outside the
-# package; importing it registers it, so it is checked too (under the name its
-# config's custom_imports gives).
-import_module_file(osp.join(REPO_ROOT, 'tests', 'test_e2e', 'toy_method',
-                            'toy_spectrogram_localizer.py'))
-
-#: registered localizer class -> tiny configs: (config file, model overrides)
-TINY_CONFIGS = {
-    'SSPL': [('configs/sspl_w_pcm_synthetic.py', dict(visual_backbone=dict(pretrained=None))),
-             ('configs/sspl_wo_pcm_synthetic.py', dict(visual_backbone=dict(pretrained=None)))],
-    'PublishedSSPL': [('configs/sspl_w_pcm_synthetic.py',
-                       dict(type='PublishedSSPL', visual_backbone=dict(pretrained=None)))],
-    'CenterPriorLocalizer': [('configs/baselines/center_prior_synthetic.py', dict())],
-    'EZVSL': [('configs/ezvsl/ezvsl_synthetic.py', dict())],
-    'SLAVC': [('configs/slavc/slavc_synthetic.py', dict())],
-    'FNAC': [('configs/fnac/fnac_synthetic.py', dict())],
-    'ToySpectrogramLocalizer': [('tests/test_e2e/toy_method/toy_spectrogram_synthetic.py',
-                                 dict())],
-}
 NUM_SAMPLES = 4
 BATCH = 2
-
-
-def registered_localizers() -> dict:
-    register_all_modules(init_default_scope=False)
-    MODELS.import_from_location()
-    return {name: cls for name, cls in MODELS.module_dict.items()
-            if isinstance(cls, type) and issubclass(cls, BaseLocalizer)
-            and not inspect.isabstract(cls)}
 
 
 def _cases():

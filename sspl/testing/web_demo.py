@@ -58,8 +58,8 @@ def write_image_and_audio(folder: str, clip, seconds: float = 3.0):
     return image, audio
 
 
-def truncate(path: str, out: str, fraction: float = 0.5) -> str:
-    """The first ``fraction`` of a file's bytes (a cut download)."""
+def truncated_copy(path: str, out: str, fraction: float = 0.5) -> str:
+    """A copy of the first ``fraction`` of a file's bytes (a cut download)."""
     with open(path, 'rb') as f:
         data = f.read()
     with open(out, 'wb') as f:
