@@ -24,8 +24,16 @@ if [ -z "${CONFIGS:-}" ]; then
     CONFIGS="configs/sspl_w_pcm_synthetic_imagenet.py configs/sspl_wo_pcm_synthetic_imagenet.py"
   else
     CONFIGS="configs/sspl_w_pcm_synthetic.py configs/sspl_wo_pcm_synthetic.py"
+    # the same models tested on the extended split (the test clips and as many
+    # negatives: silent clips, clips whose sounding class no object has)
+    EXTENDED_CONFIGS="${EXTENDED_CONFIGS:-configs/sspl/sspl-w-pcm_vgg16-tiny-vggish-tiny_1xb32-10e_synthetic-112px-extended.py configs/sspl/sspl-wo-pcm_vgg16-tiny-vggish-tiny_1xb32-10e_synthetic-112px-extended.py}"
   fi
 fi
+# EXTENDED_CONFIGS (optional): one per config, in the same order, the config's
+# extended-split twin; its test adds the extended protocol (AP, max-F1) and the
+# precision-recall curves
+read -r -a EXTENDED <<< "${EXTENDED_CONFIGS:-}"
+INDEX=0
 OUT="${OUT:-work_dirs/main_job}"
 mkdir -p "$OUT"
 echo "== configs: $CONFIGS (results: $OUT)"
@@ -62,6 +70,14 @@ for CONFIG in $CONFIGS; do
     2>&1 | grep -E "^ *(cIoU|pointing_game|mean_cIoU|AUC):" || true
   LABELS+=("$WORK_DIR/test=$NAME" "$WORK_DIR/test_swapped_audio=$NAME, audio swapped")
   RESULTS+=("$WORK_DIR/test" "$WORK_DIR/test_swapped_audio")
+  if [ -n "${EXTENDED[$INDEX]:-}" ]; then
+    echo "-- the extended split (test clips + negatives): ${EXTENDED[$INDEX]}"
+    $PY tools/test.py "${EXTENDED[$INDEX]}" "$BEST" --work-dir "$WORK_DIR/test_extended" \
+      2>&1 | sed -n '/^Test results/,$p'
+    LABELS+=("$WORK_DIR/test_extended=$NAME")
+    RESULTS+=("$WORK_DIR/test_extended")
+  fi
+  INDEX=$((INDEX + 1))
 done
 
 FIRST="${CONFIGS%% *}"
@@ -70,12 +86,18 @@ $PY tools/analysis/center_prior.py "$FIRST" --split test --work-dir "$OUT/center
   --out "$OUT/center_prior/metrics.json" | tail -n 3
 LABELS+=("$OUT/center_prior=centre prior")
 RESULTS+=("$OUT/center_prior")
+if [ -n "${EXTENDED[0]:-}" ]; then
+  $PY tools/analysis/center_prior.py "${EXTENDED[0]}" --split test \
+    --work-dir "$OUT/center_prior_extended" --out "$OUT/center_prior_extended/metrics.json" >/dev/null
+  LABELS+=("$OUT/center_prior_extended=centre prior")
+  RESULTS+=("$OUT/center_prior_extended")
+fi
 
 echo "== one table (test split; every protocol's figures: docs/evaluation.md)"
 $PY tools/analysis/leaderboard.py "${RESULTS[@]}" --out-dir "$OUT" --name leaderboard \
   --label "${LABELS[@]}" \
   --columns 'pointing/pointing_game' 'fixed/cIoU' 'fixed/AUC' 'fixed/mean_cIoU' \
-  'median/cIoU' 'median/AUC'
+  'median/cIoU' 'median/AUC' 'extended/AP' 'extended/max_F1'
 cat "$OUT/leaderboard.md"
 
 FIRST_NAME="$(basename "$FIRST" .py)"
@@ -83,6 +105,6 @@ echo "== a grid of test overlays of $FIRST_NAME (16 clips evenly spaced by name,
 $PY tools/analysis/overlay_grid.py "$OUT/$FIRST_NAME/test/overlays" \
   --out "$OUT/grid_${FIRST_NAME}.png" --title "$FIRST_NAME, test split"
 echo "== done in $(( $(date +%s) - START )) s"
-echo "table:    $OUT/leaderboard.md (success-rate curves: $OUT/leaderboard_success_rate.png)"
+echo "table:    $OUT/leaderboard.md (curves: $OUT/leaderboard_success_rate.png, $OUT/leaderboard_precision_recall.png)"
 echo "grid:     $OUT/grid_${FIRST_NAME}.png"
 echo "the page: python tools/demo/app.py $FIRST $(ls -t "$OUT/$FIRST_NAME"/best_*.pth | head -n 1)"

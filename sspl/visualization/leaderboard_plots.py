@@ -14,7 +14,7 @@ from sspl.evaluation.leaderboard import RunResult, auc_of_curve
 MAX_COLUMNS = 3
 
 
-def _figure(num_panels: int, width: float = 4.6, height: float = 3.8):
+def _figure(num_panels: int, width: float = 5.2, height: float = 5.0):
     """A figure of ``num_panels`` axes, at most :data:`MAX_COLUMNS` a row (the
     unused ones hidden); returns the figure and the axes in reading order."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -73,7 +73,7 @@ def plot_success_rates(runs: Sequence[RunResult], out_file: str,
                    ylabel='success rate', title=f'{protocol}: {test_set}')
             ax.grid(alpha=0.3)
             if drawn:
-                ax.legend(fontsize=7, loc='upper right')
+                ax.legend(fontsize=7, loc='upper center', bbox_to_anchor=(0.5, -0.2))  # below
             else:
                 ax.text(0.5, 0.5, 'no per-sample cIoU', ha='center', va='center')
     figure.tight_layout()
@@ -113,7 +113,7 @@ def plot_precision_recall(runs: Sequence[RunResult], out_file: str,
                    title=f'{protocol} (IoU {ciou_thr:g}): {test_set}')
             ax.grid(alpha=0.3)
             if drawn:
-                ax.legend(fontsize=7, loc='lower left')
+                ax.legend(fontsize=7, loc='upper center', bbox_to_anchor=(0.5, -0.2))  # below
     figure.tight_layout()
     figure.savefig(out_file)
     return out_file
