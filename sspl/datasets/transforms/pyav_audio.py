@@ -78,25 +78,27 @@ def _is_output_format(frame, rate: int) -> bool:
             and frame.sample_rate == rate)
 
 
-def _resampled_arrays(resampler, frame, rate: int) -> list:
+def _resampled_arrays(resampler, frame, rate: int, fast: bool = True) -> list:
     """The int16 ``(1, n)`` arrays libswresample returns for one frame (a
-    list from PyAV 9 on, a single frame before); the frame's own samples
-    when it is already in the output format."""
-    if _is_output_format(frame, rate):
+    list from PyAV 9 on, a single frame before); with ``fast``, the frame's
+    own samples when it is already in the output format."""
+    if fast and _is_output_format(frame, rate):
         return [frame.to_ndarray().reshape(1, -1)]
     out = resampler.resample(frame)
     frames = out if isinstance(out, (list, tuple)) else [out]
     return [item.to_ndarray() for item in frames if item is not None]
 
 
-def decode_clip(path: str, duration: float = 3.0, sample_rate: Optional[int] = None
-                ) -> Tuple[np.ndarray, int]:
+def decode_clip(path: str, duration: float = 3.0, sample_rate: Optional[int] = None,
+                fast: bool = True) -> Tuple[np.ndarray, int]:
     """The published clip of ``path``: int16 mono samples ``(n,)`` (before
     tiling) and their rate.
 
     ``sample_rate=None`` keeps the file's rate (the published behaviour);
     an integer has libswresample resample to it in the same conversion
-    (the published ``load_audio_av(rate=...)`` option).
+    (the published ``load_audio_av(rate=...)`` option). ``fast=False``
+    decodes exactly as the published loader (default probing, every frame
+    resampled): the same samples, slower (the benchmark's baseline).
 
     Raises:
         DataLoadError: missing or undecodable file, no audio stream, no samples.
@@ -105,7 +107,7 @@ def decode_clip(path: str, duration: float = 3.0, sample_rate: Optional[int] = N
     if not osp.isfile(path):
         raise DataLoadError(f'{path}: audio file does not exist')
     try:
-        container = open_audio(av, path)
+        container = open_audio(av, path) if fast else av.open(path)
     except Exception as exc:  # av.FFmpegError and friends
         raise DataLoadError(f'{path}: cannot open the audio ({type(exc).__name__}: {exc})'
                             ) from exc
@@ -140,7 +142,7 @@ def decode_clip(path: str, duration: float = 3.0, sample_rate: Optional[int] = N
                 if chunk_start > end:   # after the clip
                     break
                 frame.pts = None
-                arrays = _resampled_arrays(resampler, frame, rate)
+                arrays = _resampled_arrays(resampler, frame, rate, fast)
                 if arrays:
                     chunks.append((chunk_start, np.concatenate(arrays, axis=1)))
         except DataLoadError:
