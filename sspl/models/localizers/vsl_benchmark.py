@@ -101,7 +101,7 @@ class ContrastiveBenchmark(MethodBenchmark):
     def __init__(self, model_cfg: dict, work_dir: str, device: str):
         super().__init__(model_cfg, work_dir, device)
         self.requested_mode = 'auto'
-        self.used_mode: Optional[str] = None     # of the last fast pipeline made
+        self.used_modes: List[str] = []          # of the fast pipelines made, in order
         self.fallback: Optional[str] = None      # why 'device' fell back to 'worker'
 
     def resolve_audio_mode(self, mode: str) -> str:
@@ -154,8 +154,13 @@ class ContrastiveBenchmark(MethodBenchmark):
                 self.fallback = self.fallback or problem
             else:
                 pipeline = [t for t in pipeline if t.get('type') != 'LogSpectrogram']
-        self.used_mode = mode
+        self.used_modes.append(mode)
         return pipeline
+
+    @property
+    def used_mode(self) -> Optional[str]:
+        """The audio input of the last fast pipeline made."""
+        return self.used_modes[-1] if self.used_modes else None
 
     def data_variants(self, pipeline: List[dict]) -> Dict[str, List[dict]]:
         variants = {}
@@ -255,10 +260,13 @@ class ContrastiveBenchmark(MethodBenchmark):
         layouts = ', '.join(f"{name} channels_last="
                             f"{self.fast_model_cfg(self.model_cfg)[name].get('channels_last')}"
                             for name in ENCODERS if isinstance(self.model_cfg.get(name), dict))
-        used = self.used_mode or mode
         where = {'device': 'spectrogram on the device (LogSpectrogramFrontend, batched)',
-                 'worker': 'spectrogram in the data workers'}[used]
-        text = f'fast path: audio input {used}: {where}; {layouts}'
-        if self.fallback:
+                 'worker': 'spectrogram in the data workers'}
+        # (the benchmark makes the training pipeline first, then the test one)
+        modes = self.used_modes or [mode]
+        text = f'fast path: audio input {modes[0]}: {where[modes[0]]}'
+        if self.fallback and modes[0] == 'worker':
             text += f' (not on the device: {self.fallback})'
-        return text
+        if len(set(modes)) > 1:
+            text += f'; test pipeline: {modes[-1]}'
+        return f'{text}; {layouts}'

@@ -152,10 +152,15 @@ def test_spectrogram_moves_to_the_device_unless_the_workers_transform_it():
     assert 'LogSpectrogram' not in [t['type'] for t in fast] and part.used_mode == 'device'
     assert set(part.data_variants(pipelines.spectrogram_train_pipeline)) == {
         'worker_spectrogram', 'published'}
+    part = part_for('ezvsl')
+    part.resolve_audio_mode('auto')
     fast = part.fast_pipeline(pipelines.spectrogram_masked_train_pipeline, mode)
     assert 'LogSpectrogram' in [t['type'] for t in fast] and part.used_mode == 'worker'
-    assert 'FrequencyMask, TimeMask' in part.describe(mode)
     assert set(part.data_variants(pipelines.spectrogram_masked_train_pipeline)) == {'published'}
+    part.fast_pipeline(pipelines.spectrogram_test_pipeline, mode)
+    assert part.describe(mode).startswith(
+        'fast path: audio input worker: spectrogram in the data workers (not on the device: '
+        'its workers transform the spectrogram (FrequencyMask, TimeMask)); test pipeline: device')
     part = part_for('fnac')
     part.resolve_audio_mode('device')
     with pytest.raises(SystemExit, match='--audio device: its workers transform'):
