@@ -460,9 +460,16 @@ def run(cfg, args, work_dir) -> dict:
 
     # ---- models: fast (and baseline), iterations interleaved
     optim_cfg = cfg.get('optim_wrapper')
+    fast_optim_cfg = part.fast_optim_wrapper_cfg(optim_cfg)
+    if fast_optim_cfg != optim_cfg:
+        changed = {key: value for key, value in (fast_optim_cfg.get('optimizer') or {}).items()
+                   if (optim_cfg.get('optimizer') or {}).get(key, object()) != value}
+        note(f'fast path optimizer: {fast_optim_cfg["optimizer"]["type"]} with '
+             + ', '.join(f'{key}={value}' for key, value in changed.items())
+             + ' (the baseline: the config\'s)')
     amp_dtype = amp_dtype_for(device) if args.amp else None
-    amp_optim_cfg = amp_optim_wrapper_cfg(optim_cfg, device) if args.amp and optim_cfg \
-        else optim_cfg
+    amp_optim_cfg = amp_optim_wrapper_cfg(fast_optim_cfg, device) if args.amp and optim_cfg \
+        else fast_optim_cfg
     test_data = loaders['test']
 
     def batches(split, name):
@@ -476,7 +483,7 @@ def run(cfg, args, work_dir) -> dict:
     variants = [fast]
     if args.amp:
         # our path in fp32, same run: what AMP gains on this device
-        variants.append(Variant('fp32', build_model(fast_cfg, device), optim_cfg,
+        variants.append(Variant('fp32', build_model(fast_cfg, device), fast_optim_cfg,
                                 fast.train_batches, fast.eval_batches, args.compile))
     if baseline_cfg is not None:
         # the published computation, in fp32 as published

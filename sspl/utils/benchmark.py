@@ -192,6 +192,11 @@ class MethodBenchmark:
         a part may turn on exact fast paths the config leaves unset)."""
         return model_cfg
 
+    def fast_optim_wrapper_cfg(self, optim_wrapper_cfg: Optional[dict]) -> Optional[dict]:
+        """The optimizer wrapper config of the fast path (default: the
+        config's; the baseline always gets the config's)."""
+        return optim_wrapper_cfg
+
     def prepare(self, model: torch.nn.Module) -> None:
         """Called once the fast model is built, before any pipeline is."""
 

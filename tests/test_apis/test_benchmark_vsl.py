@@ -66,6 +66,7 @@ def test_ezvsl_against_the_published_computation_with_amp(load_tool, repo_root, 
     assert '# fast path: audio input device: spectrogram on the device' in output
     assert 'visual_backbone channels_last=True, audio_backbone channels_last=True' in output
     assert '# fast: floor = image encoder ' in output and ' + rest of the model ' in output
+    assert '# fast path optimizer: Adam with fused=True' in output
 
 
 @pytest.mark.parametrize('method', ['slavc', 'fnac'])

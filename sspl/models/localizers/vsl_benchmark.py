@@ -12,7 +12,8 @@ log spectrogram, a contrastive loss over the batch).
   spectrogram in the workers (FNAC's masks) keeps it there.
 - fast model: both encoders channels-last where the config does not set
   ``channels_last`` (float32 rounding aside, the same numbers:
-  ``ResNet18(channels_last=...)``).
+  ``ResNet18(channels_last=...)``), and torch's fused Adam where the config
+  chooses no implementation (``optimizer.fused``).
 - floor: the image encoder and the audio encoder, forward + backward at the
   batch, and the rest of the model (projections, loss, SLAVC's momentum
   networks and the heads' momentum update) forward + backward from the
@@ -77,6 +78,16 @@ def published_loading_cfg(pipeline) -> dict:
                 duration=audio.get('duration', 3.0), sample_rate=audio.get('sample_rate'))
 
 
+def fused_adam_supported(device: str) -> bool:
+    """Whether torch's fused Adam runs on ``device`` (CUDA; CPUs from torch 2.4)."""
+    try:
+        param = torch.zeros(1, device=device, requires_grad=True)
+        torch.optim.Adam([param], fused=True)
+        return True
+    except (RuntimeError, TypeError, ValueError):
+        return False
+
+
 class _FixedOutput(nn.Module):
     """Stands in for an encoder while the rest of the model is timed: returns
     the encoder's output on the current batch, a leaf that takes a gradient
@@ -115,6 +126,21 @@ class ContrastiveBenchmark(MethodBenchmark):
         for name in ENCODERS:
             if isinstance(cfg.get(name), dict):
                 cfg[name].setdefault('channels_last', True)
+        return cfg
+
+    def fast_optim_wrapper_cfg(self, optim_wrapper_cfg: Optional[dict]) -> Optional[dict]:
+        """Adam / AdamW with ``fused=True`` where torch has the fused kernel
+        for the device and the config chooses no implementation (``fused`` /
+        ``foreach`` unset): one pass over the parameters instead of one
+        kernel per tensor and operation (23 M parameters on one CPU thread:
+        28 ms instead of 108 ms); rounding aside, the same update."""
+        if not optim_wrapper_cfg:
+            return optim_wrapper_cfg
+        cfg = copy.deepcopy(optim_wrapper_cfg)
+        optimizer = cfg.get('optimizer') or {}
+        if optimizer.get('type') in ('Adam', 'AdamW') and 'fused' not in optimizer \
+                and 'foreach' not in optimizer and fused_adam_supported(self.device):
+            optimizer['fused'] = True
         return cfg
 
     def _frontend(self) -> Optional[dict]:
