@@ -3,6 +3,7 @@ share: timing, peak memory, and :class:`MethodBenchmark`, the base of a
 method's part (its floor, its published-computation baseline, its audio
 inputs), registered in ``sspl.registry.METHOD_BENCHMARKS`` under the model
 type it serves."""
+import os
 import statistics
 import sys
 import time
@@ -138,7 +139,9 @@ def cpu_bf16_capability() -> str:
         capability = torch.backends.cpu.get_cpu_capability()
     except AttributeError:  # torch < 2.1
         capability = 'unknown'
-    return f'{units}; torch CPU capability {capability}'
+    limit = os.environ.get('ONEDNN_MAX_CPU_ISA') or os.environ.get('DNNL_MAX_CPU_ISA')
+    return f'{units}; torch CPU capability {capability}' + (
+        f'; oneDNN limited to {limit} (ONEDNN_MAX_CPU_ISA)' if limit else '')
 
 
 # ------------------------------------------------------ a method's part
