@@ -35,10 +35,11 @@ from mmengine.optim import build_optim_wrapper
 
 from sspl.engine.optimizers import amp_dtype_for, amp_optim_wrapper_cfg
 from .model import without_pretrained_weights
+from sspl.datasets.sample_randomness import SampleKey
 from sspl.registry import DATASETS, METHOD_BENCHMARKS, MODELS
 from sspl.utils import register_all_modules
-from sspl.utils.benchmark import (MethodBenchmark, PeakMemory, median_time, timed_call,
-                                  torch_threads)
+from sspl.utils.benchmark import (MethodBenchmark, PeakMemory, cpu_bf16_capability,
+                                  median_time, timed_call, torch_threads)
 
 DEFAULT_DATALOADER = dict(num_workers=2, persistent_workers=True,
                           sampler=dict(type='KeyedSampler', shuffle=False),
@@ -54,14 +55,18 @@ def parse_args(argv=None):
     parser.add_argument('--device', choices=['cpu', 'cuda'],
                         default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--amp', action='store_true',
-                        help='mixed precision: bf16 autocast where supported, else fp16')
+                        help='mixed precision: bf16 autocast where supported, else fp16; '
+                        'the fast path is also measured in fp32 in the same run (fp32_* '
+                        'figures, amp_*_speedup), the baseline stays fp32 (as published)')
     parser.add_argument('--baseline', action='store_true',
                         help='also measure the method\'s published computation, in the same '
                         'process (where its benchmark part defines one)')
     parser.add_argument('--synthetic', action='store_true',
                         help='synthetic clips even if the config\'s dataset is on disk')
     parser.add_argument('--data-samples', type=int, default=64,
-                        help='clips per split (at least the batches the timings need)')
+                        help='clips per split; batches larger than that cycle through them')
+    parser.add_argument('--skip-data', action='store_true',
+                        help='model figures only (no data pipeline timings)')
     parser.add_argument('--synthetic-size', type=int, default=256,
                         help='side of the synthetic frames (256: the published h5 packs)')
     parser.add_argument('--audio', default='auto',
@@ -161,15 +166,26 @@ class BenchmarkData:
         return (default_collate if collate_type == 'default_collate' else pseudo_collate)(items)
 
     def batches(self, dataset, batch_size: int, count: int) -> list:
-        return [self.collate([dataset[i * batch_size + j] for j in range(batch_size)])
-                for i in range(count)]
+        """``count`` collated batches; the samples cycle through the dataset
+        when it holds fewer than ``count * batch_size`` (each index is
+        loaded once)."""
+        needed = count * batch_size
+        items = [dataset[keyed(index)] for index in range(min(needed, len(dataset)))]
+        return [self.collate([items[(i * batch_size + j) % len(items)]
+                              for j in range(batch_size)]) for i in range(count)]
+
+
+def keyed(index: int) -> SampleKey:
+    """``index`` as sspl's sampler gives it (seed 0, epoch 0): the random
+    transforms draw from the sample's own generator, the same in every run."""
+    return SampleKey(index, epoch=0, seed=0)
 
 
 def warm(dataset) -> None:
     """One untimed pass over ``dataset``: a cache its pipeline fills on a miss
     (e.g. the VGGish embedding cache) is full before anything is timed."""
     for index in range(len(dataset)):
-        dataset[index]
+        dataset[keyed(index)]
 
 
 def time_data_per_worker(data: BenchmarkData, dataset, batch_size: int, iters: int,
@@ -177,9 +193,11 @@ def time_data_per_worker(data: BenchmarkData, dataset, batch_size: int, iters: i
     """Samples/s of the pipeline and the collate function in this process
     with one torch thread (as a data worker runs them): median batch time
     over ``iters`` batches."""
+    size = len(dataset)
     with torch_threads(1):
         seconds = median_time(
-            lambda i: data.collate([dataset[i * batch_size + j] for j in range(batch_size)]),
+            lambda i: data.collate([dataset[keyed((i * batch_size + j) % size)]
+                                    for j in range(batch_size)]),
             iters, warmup, 'cpu')
     return batch_size / seconds
 
@@ -224,9 +242,11 @@ def has_trainable_parameters(model: torch.nn.Module) -> bool:
 class Variant:
     """One model with its batches, optimizer (when it trains) and timings."""
 
-    def __init__(self, name, model, optim_cfg, train_batches, eval_batches, compile_step=False):
+    def __init__(self, name, model, optim_cfg, train_batches, eval_batches, compile_step=False,
+                 amp_dtype: Optional[torch.dtype] = None):
         self.name = name
         self.model = model
+        self.amp_dtype = amp_dtype
         self.optim_wrapper = None
         self.train_step = None
         if train_batches:
@@ -252,6 +272,12 @@ class Variant:
 
     def median(self, key):
         return statistics.median(self.times[key])
+
+    def autocast(self, device):
+        """The variant's autocast context (none in fp32)."""
+        if self.amp_dtype is None:
+            return nullcontext()
+        return torch.autocast(str(device).split(':')[0], dtype=self.amp_dtype)
 
 
 def run_models(variants: List[Variant], args, floor_variant: Variant, floor_steps) -> None:
@@ -280,13 +306,11 @@ def run_models(variants: List[Variant], args, floor_variant: Variant, floor_step
                       for name, step in (floor_steps or {}).items()]
         for step in (steps if index % 2 == 0 else steps[::-1]):
             step()
-    amp_dtype = amp_dtype_for(device) if args.amp else None
-    autocast = (lambda: torch.autocast(device, dtype=amp_dtype)) if amp_dtype else nullcontext
     for index in range(args.warmup + args.iters):
         order = variants if index % 2 == 0 else variants[::-1]
         for variant in order:
             variant.model.eval()
-            with torch.no_grad(), autocast():
+            with torch.no_grad(), variant.autocast(device):
                 variant.timed('eval', lambda: variant.model.val_step(
                     variant.eval_batches[index]), device, index >= args.warmup)
 
@@ -363,10 +387,16 @@ def run(cfg, args, work_dir) -> dict:
          f'{precision}' + ('; torch.compile' if args.compile else ''))
     note(f'machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; '
          f'OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "default")}')
+    if device == 'cpu':
+        note(f'CPU bf16: {cpu_bf16_capability()}')
+    else:
+        note(f'GPU: {torch.cuda.get_device_name()}; bf16 '
+             f'{"supported" if torch.cuda.is_bf16_supported() else "not supported (fp16 AMP)"}')
 
     # ---- the method's part and the model (random weights)
     model_cfg = without_pretrained_weights(cfg.model)
     part = method_benchmark_for(model_cfg)(model_cfg, work_dir, device)
+    fast_cfg = part.fast_model_cfg(model_cfg)
     try:
         audio_mode = part.resolve_audio_mode(args.audio)
     except ValueError as error:
@@ -376,7 +406,7 @@ def run(cfg, args, work_dir) -> dict:
         raise SystemExit(f'benchmark: --baseline: {model_cfg.get("type")} has no published-'
                          f'computation baseline ({type(part).__name__} defines none)')
     note('weights: random initialisation (throughput does not depend on their values)')
-    model = build_model(model_cfg, device)
+    model = build_model(fast_cfg, device)
     part.prepare(model)
     trains = has_trainable_parameters(model)
     if trains and not cfg.get('optim_wrapper'):
@@ -387,7 +417,7 @@ def run(cfg, args, work_dir) -> dict:
 
     # ---- data
     num_batches = args.warmup + args.iters
-    num_samples = max(num_batches * batch_size, args.data_samples)
+    num_samples = args.data_samples
     loaders = {}
     for split in (('train', 'test') if trains else ('test',)):
         data = BenchmarkData(_loader_cfg(cfg, split, part, args.synthetic_size), split,
@@ -412,24 +442,34 @@ def run(cfg, args, work_dir) -> dict:
     data_split = 'train' if trains else 'test'
     data = loaders[data_split]
     data_figures = {}
-    for name, dataset in datasets[data_split].items():
+    for name, dataset in ({} if args.skip_data else datasets[data_split]).items():
         key = 'data_samples_per_s' if name == 'fast' else f'data_{name}_samples_per_s'
         data_figures[key] = time_data_per_worker(data, dataset, batch_size, args.iters,
                                                  args.warmup)
-    data_figures['data_workers_samples_per_s'] = time_data_workers(
-        data, datasets[data_split]['fast'], batch_size, device, args.num_workers)
-    if args.baseline:
-        data_figures['baseline_data_workers_samples_per_s'] = time_data_workers(
-            data, datasets[data_split][baseline_data], batch_size, device, args.num_workers)
-    workers = args.num_workers
-    if workers is None:
-        workers = data.dataloader_cfg.get('num_workers', DEFAULT_DATALOADER['num_workers'])
-    note(f'data_workers_samples_per_s with {workers} workers ({data_split} pipeline)')
+    if not args.skip_data:
+        data_figures['data_workers_samples_per_s'] = time_data_workers(
+            data, datasets[data_split]['fast'], batch_size, device, args.num_workers)
+        if args.baseline:
+            data_figures['baseline_data_workers_samples_per_s'] = time_data_workers(
+                data, datasets[data_split][baseline_data], batch_size, device,
+                args.num_workers)
+        workers = args.num_workers
+        if workers is None:
+            workers = data.dataloader_cfg.get('num_workers', DEFAULT_DATALOADER['num_workers'])
+        note(f'data_workers_samples_per_s with {workers} workers ({data_split} pipeline)')
 
     # ---- models: fast (and baseline), iterations interleaved
     optim_cfg = cfg.get('optim_wrapper')
-    if args.amp and optim_cfg:
-        optim_cfg = amp_optim_wrapper_cfg(optim_cfg, device)
+    fast_optim_cfg = part.fast_optim_wrapper_cfg(optim_cfg)
+    if fast_optim_cfg != optim_cfg:
+        changed = {key: value for key, value in (fast_optim_cfg.get('optimizer') or {}).items()
+                   if (optim_cfg.get('optimizer') or {}).get(key, object()) != value}
+        note(f'fast path optimizer: {fast_optim_cfg["optimizer"]["type"]} with '
+             + ', '.join(f'{key}={value}' for key, value in changed.items())
+             + ' (the baseline: the config\'s)')
+    amp_dtype = amp_dtype_for(device) if args.amp else None
+    amp_optim_cfg = amp_optim_wrapper_cfg(fast_optim_cfg, device) if args.amp and optim_cfg \
+        else fast_optim_cfg
     test_data = loaders['test']
 
     def batches(split, name):
@@ -437,20 +477,23 @@ def run(cfg, args, work_dir) -> dict:
             return []
         return loaders[split].batches(datasets[split][name], batch_size, num_batches)
 
-    fast = Variant('fast', model, optim_cfg, batches('train', 'fast'),
+    fast = Variant('fast', model, amp_optim_cfg, batches('train', 'fast'),
                    test_data.batches(datasets['test']['fast'], batch_size, num_batches),
-                   args.compile)
+                   args.compile, amp_dtype)
     variants = [fast]
+    if args.amp:
+        # our path in fp32, same run: what AMP gains on this device
+        variants.append(Variant('fp32', build_model(fast_cfg, device), fast_optim_cfg,
+                                fast.train_batches, fast.eval_batches, args.compile))
     if baseline_cfg is not None:
+        # the published computation, in fp32 as published
         variants.append(Variant('baseline', build_model(baseline_cfg, device), optim_cfg,
                                 batches('train', baseline_data),
                                 batches('test', baseline_data), args.compile))
     floor_steps = None
     if trains:
-        amp_dtype = amp_dtype_for(device) if args.amp else None
-        autocast = (lambda: torch.autocast(device, dtype=amp_dtype)) if amp_dtype \
-            else nullcontext
-        floor_steps = part.floor_steps(model, fast.train_batches, fast.optim_wrapper, autocast)
+        floor_steps = part.floor_steps(model, fast.train_batches, fast.optim_wrapper,
+                                       lambda: fast.autocast(device))
     run_models(variants, args, fast, floor_steps)
 
     note(f'load average {os.getloadavg()[0]:.2f} at the end of the timings')
@@ -467,13 +510,25 @@ def run(cfg, args, work_dir) -> dict:
     for key in order:
         if key in figures:
             report(key, figures[key])
+    if args.amp:
+        reference = figures_of(variants[1], batch_size)
+        for key in ('train_samples_per_s', 'eval_samples_per_s', 'peak_mem_mb'):
+            if key in reference:
+                figures[f'fp32_{key}'] = reference[key]
+                report(f'fp32_{key}', reference[key])
+        for key in ('train', 'eval'):
+            if f'{key}_samples_per_s' in reference:
+                figures[f'amp_{key}_speedup'] = (figures[f'{key}_samples_per_s']
+                                                 / reference[f'{key}_samples_per_s'])
+                report(f'amp_{key}_speedup', figures[f'amp_{key}_speedup'])
     if baseline_cfg is None:
         return figures
-    base = figures_of(variants[1], batch_size)
+    base = figures_of(variants[-1], batch_size)
     base_data_key = 'data_samples_per_s' if baseline_data == 'fast' \
         else f'data_{baseline_data}_samples_per_s'
-    base['data_samples_per_s'] = data_figures[base_data_key]
-    base['data_workers_samples_per_s'] = data_figures['baseline_data_workers_samples_per_s']
+    if not args.skip_data:
+        base['data_samples_per_s'] = data_figures[base_data_key]
+        base['data_workers_samples_per_s'] = data_figures['baseline_data_workers_samples_per_s']
     if 'floor_samples_per_s' in figures and 'train_samples_per_s' in base:
         base['train_efficiency'] = base['train_samples_per_s'] / figures['floor_samples_per_s']
     for key in ('train_samples_per_s', 'eval_samples_per_s', 'data_samples_per_s',

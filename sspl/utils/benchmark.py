@@ -3,6 +3,7 @@ share: timing, peak memory, and :class:`MethodBenchmark`, the base of a
 method's part (its floor, its published-computation baseline, its audio
 inputs), registered in ``sspl.registry.METHOD_BENCHMARKS`` under the model
 type it serves."""
+import os
 import statistics
 import sys
 import time
@@ -105,6 +106,44 @@ def torch_threads(num_threads: int):
         torch.set_num_threads(previous)
 
 
+def cpu_flags() -> set:
+    """The CPU's feature flags (``/proc/cpuinfo``: ``flags`` on x86,
+    ``Features`` on Arm), empty where unreadable."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key.strip() in ('flags', 'Features'):
+                    return set(value.split())
+    except OSError:
+        pass
+    return set()
+
+
+def cpu_bf16_capability() -> str:
+    """What the CPU has for bfloat16 matrix work, e.g. ``'AMX (amx_bf16,
+    avx512_bf16); torch CPU capability AVX512'``: Intel AMX tiles (Sapphire
+    Rapids and later), AVX512-BF16 dot products (Cooper Lake, Zen 4 and
+    later), Arm BF16, or ``none`` (bf16 is then emulated in fp32 arithmetic
+    with conversions: slower than fp32, see docs/benchmark.md)."""
+    flags = cpu_flags()
+    if 'amx_bf16' in flags:
+        units = 'AMX (' + ', '.join(f for f in ('amx_bf16', 'avx512_bf16') if f in flags) + ')'
+    elif 'avx512_bf16' in flags:
+        units = 'AVX512-BF16 (avx512_bf16)'
+    elif 'bf16' in flags:
+        units = 'Arm BF16 (bf16)'
+    else:
+        units = 'none' if flags else 'unknown (no /proc/cpuinfo)'
+    try:
+        capability = torch.backends.cpu.get_cpu_capability()
+    except AttributeError:  # torch < 2.1
+        capability = 'unknown'
+    limit = os.environ.get('ONEDNN_MAX_CPU_ISA') or os.environ.get('DNNL_MAX_CPU_ISA')
+    return f'{units}; torch CPU capability {capability}' + (
+        f'; oneDNN limited to {limit} (ONEDNN_MAX_CPU_ISA)' if limit else '')
+
+
 # ------------------------------------------------------ a method's part
 #: ``step(index, timed)``: one floor part on training batch ``index``; it
 #: calls ``timed(fn)`` on exactly the work to time (set-up around it is not
@@ -150,6 +189,16 @@ class MethodBenchmark:
                              f"{self.model_cfg.get('type')} (it takes "
                              f"{', '.join(('auto',) + tuple(self.audio_modes))})")
         return mode
+
+    def fast_model_cfg(self, model_cfg: dict) -> dict:
+        """The model config of the fast path (default: the config's model;
+        a part may turn on exact fast paths the config leaves unset)."""
+        return model_cfg
+
+    def fast_optim_wrapper_cfg(self, optim_wrapper_cfg: Optional[dict]) -> Optional[dict]:
+        """The optimizer wrapper config of the fast path (default: the
+        config's; the baseline always gets the config's)."""
+        return optim_wrapper_cfg
 
     def prepare(self, model: torch.nn.Module) -> None:
         """Called once the fast model is built, before any pipeline is."""

@@ -7,6 +7,7 @@ from sspl.audio.vggish_log_mel import waveform_to_log_mel_examples
 from .log_mel import VGGishLogMel
 from .log_mel_cache import LoadCachedLogMel
 from .log_spectrogram import LogSpectrogram
+from .published_vsl_loading import PublishedVSLLoading
 from .pyav_audio import LoadAudioPyAV
 from .spectrogram_masking import FrequencyMask, TimeMask
 from .wrappers import MultiView
@@ -15,4 +16,4 @@ __all__ = ['PackAVInputs', 'CenterCrop', 'RandomCrop', 'RandomFlip', 'Resize', '
            'LoadAudio', 'LoadFrame', 'center_window', 'normalize_waveform', 'VGGishLogMel',
            'waveform_to_log_mel_examples', 'MultiView', 'LoadCachedLogMel',
            'LoadVGGishEmbedding', 'VGGishEmbeddingCache', 'LogSpectrogram', 'LoadAudioPyAV',
-           'FrequencyMask', 'TimeMask']
+           'FrequencyMask', 'TimeMask', 'PublishedVSLLoading']

@@ -36,4 +36,5 @@ class AudioResNet18(ResNet18):
 
     def forward(self, spectrogram: torch.Tensor) -> torch.Tensor:
         """``(B, 1, 257, T)`` -> ``(B, 512)`` (defaults)."""
-        return self.pool(super().forward(spectrogram)).flatten(1)
+        # (pooled in the layers' memory format: no copy of the map first)
+        return self.pool(self.encode(spectrogram)).flatten(1)

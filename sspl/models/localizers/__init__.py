@@ -7,6 +7,7 @@ from .slavc import SLAVC
 from .sspl import SSPL
 from .sspl_published import PublishedSSPL
 from . import sspl_benchmark  # noqa: F401,E402  (registers SSPL's part of the benchmark)
+from . import vsl_benchmark  # noqa: F401,E402  (the ResNet-18 family's part)
 
 __all__ = ['BaseLocalizer', 'BaseContrastiveLocalizer', 'CenterPriorLocalizer', 'EZVSL', 'FNAC',
            'SLAVC', 'SSPL', 'PublishedSSPL']

@@ -87,3 +87,34 @@ def test_base_channels_scale_the_widths():
     backbone = ResNet18(base_channels=16)
     assert backbone(torch.randn(1, 3, 112, 112)).shape == (1, 128, 4, 4)
     assert AudioResNet18(base_channels=16)(torch.randn(2, 1, 257, 200)).shape == (2, 128)
+
+
+@pytest.mark.parametrize('cls, shape', [(ResNet18, (2, 3, 112, 112)),
+                                        (AudioResNet18, (2, 1, 129, 100))])
+def test_channels_last_same_numbers_and_layout(cls, shape, torchvision_file):
+    """channels_last: weights and activations channels-last, output NCHW;
+    forward and gradients equal to the NCHW backbone's (float64: the same
+    arithmetic, float32 rounding aside); the layout survives weight loading."""
+    torch.manual_seed(0)
+    reference = cls(base_channels=16).double()
+    reference.init_weights()
+    fast = cls(base_channels=16, channels_last=True).double()
+    fast.load_state_dict(reference.state_dict())
+    assert fast.conv1.weight.is_contiguous(memory_format=torch.channels_last)
+    assert fast.layer4[1].conv2.weight.is_contiguous(memory_format=torch.channels_last)
+    inputs = torch.randn(*shape, dtype=torch.float64)
+    outputs = [net.train()(inputs) for net in (reference, fast)]
+    assert outputs[1].is_contiguous()
+    torch.testing.assert_close(outputs[1], outputs[0], rtol=1e-10, atol=1e-12)
+    gradient = torch.randn_like(outputs[0])
+    for out in outputs:
+        out.backward(gradient)
+    for (name, param), fast_param in zip(reference.named_parameters(), fast.parameters()):
+        torch.testing.assert_close(fast_param.grad, param.grad, rtol=1e-9, atol=1e-12,
+                                   msg=name)
+    if cls is ResNet18:  # a pretrained file keeps the layout
+        loaded = ResNet18(pretrained=torchvision_file[0], channels_last=True)
+        loaded.init_weights()
+        assert loaded.conv1.weight.is_contiguous(memory_format=torch.channels_last)
+        torch.testing.assert_close(loaded.conv1.weight,
+                                   torchvision_file[1].conv1.weight.contiguous())
