@@ -2,9 +2,6 @@
 contract test (tests/test_models/test_localizers/test_localizer_contract.py)
 and the web page's tests run each localizer through."""
 import inspect
-import os.path as osp
-
-from .repo import REPO_ROOT, import_module_file
 
 #: registered localizer class -> tiny configs: (config file, model overrides)
 TINY_CONFIGS = {
@@ -16,25 +13,17 @@ TINY_CONFIGS = {
     'EZVSL': [('configs/ezvsl/ezvsl_synthetic.py', dict())],
     'SLAVC': [('configs/slavc/slavc_synthetic.py', dict())],
     'FNAC': [('configs/fnac/fnac_synthetic.py', dict())],
-    'ToySpectrogramLocalizer': [('tests/test_e2e/toy_method/toy_spectrogram_synthetic.py',
-                                 dict())],
 }
-
-
-def import_toy_method() -> None:
-    """Register the toy of tests/test_e2e/toy_method: it stands for a user's
-    method outside the package (its config's ``custom_imports`` names it), so
-    it is checked too."""
-    import_module_file(osp.join(REPO_ROOT, 'tests', 'test_e2e', 'toy_method',
-                                'toy_spectrogram_localizer.py'))
+# (a method outside the package adds its own entry where its tests are: the
+# contract test does so for the toy method of tests/test_e2e)
 
 
 def registered_localizers() -> dict:
-    """Name -> class of every registered, concrete localizer (the toy's included)."""
+    """Name -> class of every registered, concrete localizer (those of the
+    package, and any a test module imported)."""
     from sspl.models.localizers import BaseLocalizer
     from sspl.registry import MODELS
     from sspl.utils import register_all_modules
-    import_toy_method()
     register_all_modules(init_default_scope=False)
     MODELS.import_from_location()
     return {name: cls for name, cls in MODELS.module_dict.items()

@@ -18,7 +18,9 @@ from sspl.testing.web_demo import (random_checkpoint, synthetic_clip, truncated_
 
 
 
-REGISTERED = registered_localizers()
+# every localizer of the package (the contract test fails when one has no tiny
+# config); a method a test registered from outside the package has its own tests
+REGISTERED = sorted(set(registered_localizers()) & set(TINY_CONFIGS))
 
 
 @pytest.fixture(scope='module')

@@ -22,9 +22,18 @@ from mmengine.optim import build_optim_wrapper
 from sspl.apis.model import load_localizer_checkpoint
 from sspl.registry import DATASETS, MODELS
 from sspl.structures import LocalizationDataSample
-from sspl.testing import REPO_ROOT
-from sspl.testing.localizers import TINY_CONFIGS, registered_localizers
+from sspl.testing import REPO_ROOT, import_module_file
+from sspl.testing.localizers import TINY_CONFIGS as PACKAGE_TINY_CONFIGS
+from sspl.testing.localizers import registered_localizers
 
+# The toy of tests/test_e2e/toy_method stands for a user's method outside the
+# package; importing it registers it, so it is checked too (under the name its
+# config's custom_imports gives).
+import_module_file(osp.join(REPO_ROOT, 'tests', 'test_e2e', 'toy_method',
+                            'toy_spectrogram_localizer.py'))
+#: registered localizer class -> tiny configs: (config file, model overrides)
+TINY_CONFIGS = dict(PACKAGE_TINY_CONFIGS, ToySpectrogramLocalizer=[
+    ('tests/test_e2e/toy_method/toy_spectrogram_synthetic.py', dict())])
 NUM_SAMPLES = 4
 BATCH = 2
 
