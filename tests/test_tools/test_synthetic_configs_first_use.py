@@ -100,11 +100,11 @@ def test_train_and_test_from_empty_dirs(config, tmp_path):
             assert 'does not exist: building it now' in out, out[-3000:]
         checkpoints = glob.glob(osp.join(work_dir, 'best_*.pth'))
         assert checkpoints, os.listdir(work_dir)
-        checkpoint = checkpoints[0]
-    else:  # a model without weights (the centre prior): tools/test.py takes none
-        checkpoint = 'none'
-    out = run([sys.executable, osp.join(REPO_ROOT, 'tools', 'test.py'), config, checkpoint,
-               '--work-dir', str(tmp_path / 'test'), '--cfg-options'] + options, REPO_ROOT)
+        checkpoint = [checkpoints[0]]
+    else:  # a model without weights (the centre prior): tools/test.py CONFIG alone
+        checkpoint = []
+    out = run([sys.executable, osp.join(REPO_ROOT, 'tools', 'test.py'), config] + checkpoint +
+              ['--work-dir', str(tmp_path / 'test'), '--cfg-options'] + options, REPO_ROOT)
     assert 'Test results of' in out, out[-3000:]
     for key in ('cIoU', 'AUC', 'mean_cIoU', 'pointing_game'):
         assert key in out.split('Test results of', 1)[1], (key, out[-2000:])
