@@ -177,7 +177,7 @@ def test_tools_test_show_dir_writes_an_overlay_per_sample(tmp_path, repo_root, l
                          'test_dataloader.persistent_workers=False'])
     overlays = sorted((work_dir / 'show').iterdir())
     assert [p.name for p in overlays] == ['test_00000.png', 'test_00001.png', 'test_00002.png']
-    assert all(cv2.imread(str(p)).shape == (112, 112, 3) for p in overlays)
+    assert all(cv2.imread(str(p)).shape == (224, 224, 3) for p in overlays)  # drawn at >= 224 px
     per_sample = list(work_dir.glob('*/per_sample/test.json'))
     assert len(per_sample) == 1
     saved = json.loads(per_sample[0].read_text())

@@ -3,6 +3,7 @@ from typing import Optional, Sequence, Union
 
 from mmengine.dist import barrier, get_world_size, is_main_process
 from mmengine.hooks import Hook
+from mmengine.runner import BaseLoop
 
 from sspl.apis.synthetic_backbone import DEFAULTS, ensure_synthetic_backbone, recipe_options
 from sspl.registry import HOOKS
@@ -44,7 +45,9 @@ class SyntheticBackboneHook(Hook):
                              f'(known: {sorted(DEFAULTS)})')
 
     def before_run(self, runner) -> None:
-        if not runner.cfg.get('train_dataloader'):  # tools/test.py: the checkpoint holds it
+        # Only when training: Runner.train() has built its loop by now, test() and
+        # val() never do (tools/test.py: the checkpoint holds the weights).
+        if not isinstance(getattr(runner, '_train_loop', None), BaseLoop):
             return
         if is_main_process():
             for backbone in self.backbones:
