@@ -98,7 +98,6 @@ $PY tools/analysis/leaderboard.py "${RESULTS[@]}" --out-dir "$OUT" --name leader
   --label "${LABELS[@]}" \
   --columns 'pointing/pointing_game' 'fixed/cIoU' 'fixed/AUC' 'fixed/mean_cIoU' \
   'median/cIoU' 'median/AUC' 'extended/AP' 'extended/max_F1'
-cat "$OUT/leaderboard.md"
 
 FIRST_NAME="$(basename "$FIRST" .py)"
 echo "== a grid of test overlays of $FIRST_NAME (16 clips evenly spaced by name, not by score)"
