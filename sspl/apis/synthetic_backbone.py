@@ -50,6 +50,16 @@ def synthetic_generator_version(cfg) -> int:
     return check_generator_version(dataset.get('generator_version'))
 
 
+def check_pretrain_options(options: dict, where: str) -> dict:
+    """``options`` if each is an option of the recipe (:data:`DEFAULTS`), else
+    a ``ValueError`` naming ``where`` and the unknown ones."""
+    unknown = set(options) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f'{where}: unknown pretrain_options {sorted(unknown)} '
+                         f'(known: {sorted(DEFAULTS)})')
+    return options
+
+
 def recipe_options(cfg) -> dict:
     """The pretraining recipe of a config: :data:`DEFAULTS` updated with the
     ``pretrain_options`` of its ``SyntheticBackboneHook`` (in
@@ -59,13 +69,9 @@ def recipe_options(cfg) -> dict:
     hooks = list((cfg.get('default_hooks') or {}).values()) + list(cfg.get('custom_hooks') or [])
     for hook in hooks:
         if isinstance(hook, dict) and hook.get('type') == 'SyntheticBackboneHook':
-            given = dict(hook.get('pretrain_options') or {})
-            unknown = set(given) - set(DEFAULTS)
-            if unknown:
-                raise ValueError(f'{getattr(cfg, "filename", "the config")}: '
-                                 f'SyntheticBackboneHook has unknown pretrain_options '
-                                 f'{sorted(unknown)} (known: {sorted(DEFAULTS)})')
-            options.update(given)
+            where = f'{getattr(cfg, "filename", None) or "the config"}: SyntheticBackboneHook'
+            options.update(check_pretrain_options(dict(hook.get('pretrain_options') or {}),
+                                                  where))
     return options
 
 

@@ -2,11 +2,14 @@
 its audio), as an image and a wav, and broken files; a random-weight
 checkpoint of a config."""
 import os.path as osp
+import shutil
 
 import numpy as np
 import torch
 
 from sspl.datasets.synthetic import make_clip
+
+from .media import truncate
 
 
 def synthetic_clip(index: int = 3):
@@ -60,10 +63,8 @@ def write_image_and_audio(folder: str, clip, seconds: float = 3.0):
 
 def truncated_copy(path: str, out: str, fraction: float = 0.5) -> str:
     """A copy of the first ``fraction`` of a file's bytes (a cut download)."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    with open(out, 'wb') as f:
-        f.write(data[:int(len(data) * fraction)])
+    shutil.copyfile(path, out)
+    truncate(out, fraction)
     return out
 
 

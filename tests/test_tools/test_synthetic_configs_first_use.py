@@ -13,13 +13,12 @@ selection is tested in ``test_imagenet_vgg16_available.py``."""
 import glob
 import os
 import os.path as osp
-import subprocess
 import sys
 
 import pytest
 from mmengine.config import Config
 
-from sspl.testing import REPO_ROOT
+from sspl.testing import REPO_ROOT, run_command
 
 
 
@@ -72,15 +71,6 @@ def shrink(cfg, data_root: str, backbone_dir: str) -> list:
     return options
 
 
-def run(args, cwd):
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=900)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f'{" ".join(args)}\n{output[-4000:]}'
-    return output
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize('config', CONFIGS)
 def test_train_and_test_from_empty_dirs(config, tmp_path):
@@ -91,8 +81,8 @@ def test_train_and_test_from_empty_dirs(config, tmp_path):
     options = shrink(cfg, data_root, backbone_dir)
     trains = bool(cfg.get('train_dataloader'))
     if trains:
-        out = run([sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'), config,
-                   '--work-dir', work_dir, '--cfg-options'] + options, REPO_ROOT)
+        out = run_command([sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'), config,
+                           '--work-dir', work_dir, '--cfg-options'] + options, timeout=900)
         assert os.listdir(data_root), 'the synthetic split was not generated'
         assert 'synthetic dataset: generating' in out, out[-3000:]
         if any('synthetic_backbone' in o for o in options):
@@ -103,8 +93,9 @@ def test_train_and_test_from_empty_dirs(config, tmp_path):
         checkpoint = [checkpoints[0]]
     else:  # a model without weights (the centre prior): tools/test.py CONFIG alone
         checkpoint = []
-    out = run([sys.executable, osp.join(REPO_ROOT, 'tools', 'test.py'), config] + checkpoint +
-              ['--work-dir', str(tmp_path / 'test'), '--cfg-options'] + options, REPO_ROOT)
+    out = run_command([sys.executable, osp.join(REPO_ROOT, 'tools', 'test.py'), config] +
+                      checkpoint + ['--work-dir', str(tmp_path / 'test'), '--cfg-options'] +
+                      options, timeout=900)
     assert 'Test results of' in out, out[-3000:]
     for key in ('cIoU', 'AUC', 'mean_cIoU', 'pointing_game'):
         assert key in out.split('Test results of', 1)[1], (key, out[-2000:])

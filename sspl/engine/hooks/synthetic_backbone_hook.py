@@ -5,7 +5,8 @@ from mmengine.dist import barrier, get_world_size, is_main_process
 from mmengine.hooks import Hook
 from mmengine.runner import BaseLoop
 
-from sspl.apis.synthetic_backbone import DEFAULTS, ensure_synthetic_backbone, recipe_options
+from sspl.apis.synthetic_backbone import (check_pretrain_options, ensure_synthetic_backbone,
+                                          recipe_options)
 from sspl.registry import HOOKS
 
 
@@ -39,10 +40,7 @@ class SyntheticBackboneHook(Hook):
         self.backbones = (backbones,) if isinstance(backbones, str) else tuple(backbones)
         # (the runner's config holds them too: recipe_options reads them from there, so
         # that tools/synthetic/pretrain_backbone.py CONFIG builds the same file)
-        unknown = set(pretrain_options or {}) - set(DEFAULTS)
-        if unknown:
-            raise ValueError(f'SyntheticBackboneHook: unknown pretrain_options {sorted(unknown)} '
-                             f'(known: {sorted(DEFAULTS)})')
+        check_pretrain_options(dict(pretrain_options or {}), 'SyntheticBackboneHook')
 
     def before_run(self, runner) -> None:
         # Only when training: Runner.train() has built its loop by now, test() and
