@@ -10,9 +10,9 @@ TINY_CONFIGS = {
     'PublishedSSPL': [('configs/sspl_w_pcm_synthetic.py',
                        dict(type='PublishedSSPL', visual_backbone=dict(pretrained=None)))],
     'CenterPriorLocalizer': [('configs/baselines/center_prior_synthetic.py', dict())],
-    'EZVSL': [('configs/ezvsl/ezvsl_synthetic.py', dict())],
-    'SLAVC': [('configs/slavc/slavc_synthetic.py', dict())],
-    'FNAC': [('configs/fnac/fnac_synthetic.py', dict())],
+    'EZVSL': [('configs/ezvsl/ezvsl_synthetic.py', dict(visual_backbone=dict(pretrained=None)))],
+    'SLAVC': [('configs/slavc/slavc_synthetic.py', dict(visual_backbone=dict(pretrained=None)))],
+    'FNAC': [('configs/fnac/fnac_synthetic.py', dict(visual_backbone=dict(pretrained=None)))],
 }
 # (a method outside the package adds its own entry where its tests are: the
 # contract test does so for the toy method of tests/test_e2e)

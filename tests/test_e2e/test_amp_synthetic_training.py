@@ -9,7 +9,8 @@ bf16 mean must lie within the float32 seeds' range widened by that range on
 each side (the spread of three runs underestimates the true one); and the
 training must have done something (the loss, averaged over the seeds, falls
 well below its start), so a broken AMP step (no update, a diverging loss)
-cannot pass. Measured (fp32 / bf16, seeds 0-2): final loss 7.89-8.07 /
+cannot pass. Measured (fp32 / bf16, seeds 0-2; on the config's earlier 112 px
+pre-processing, before it moved to the published 224 px): final loss 7.89-8.07 /
 7.33-8.37, mean cIoU 0.063-0.122 / 0.084-0.137, AUC 0.070-0.124 /
 0.091-0.139. With BF16OptimWrapper's step made a no-op (checked once), the
 training check and the loss comparison fail (bf16 final loss 8.69 against
@@ -38,7 +39,10 @@ def train(load_tool, work_dir, data_root, seed, amp):
     options = ['train_cfg.max_epochs=2', 'train_cfg.val_interval=2',
                'default_hooks.logger.interval=1', 'log_processor.window_size=1',
                f'randomness.seed={seed}', f'experiment_name={name}', f'visualizer.name={name}',
-               'default_hooks.checkpoint.interval=100']
+               'default_hooks.checkpoint.interval=100',
+               # random image weights (no synthetic backbone file to build) and a
+               # learning rate at which 2 short epochs move the loss
+               'model.visual_backbone.pretrained=None', 'optim_wrapper.optimizer.lr=1e-3']
     for split, num in (('train', 192), ('val', 64), ('test', 8)):
         options += [f'{split}_dataloader.batch_size=32', f'{split}_dataloader.num_workers=0',
                     f'{split}_dataloader.persistent_workers=False',
