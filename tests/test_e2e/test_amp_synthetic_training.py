@@ -9,14 +9,17 @@ bf16 mean must lie within the float32 seeds' range widened by that range on
 each side (the spread of three runs underestimates the true one); and the
 training must have done something (the loss, averaged over the seeds, falls
 well below its start), so a broken AMP step (no update, a diverging loss)
-cannot pass. Measured (fp32 / bf16, seeds 0-2; on the config's earlier 112 px
-pre-processing, before it moved to the published 224 px): final loss 7.89-8.07 /
-7.33-8.37, mean cIoU 0.063-0.122 / 0.084-0.137, AUC 0.070-0.124 /
-0.091-0.139. With BF16OptimWrapper's step made a no-op (checked once), the
-training check and the loss comparison fail (bf16 final loss 8.69 against
-fp32's 7.89-8.07); the mean cIoU / AUC comparisons still pass: after so short
-a schedule they do not tell a trained model from an untrained one, the loss
-does. 2-9 minutes on the shared 2-core machine (6 runs), depending on its load.
+cannot pass. Measured (fp32 / bf16, seeds 0-2, the published 224 px
+pre-processing): final loss 7.33-7.94 / 7.53-7.78, mean cIoU 0.032-0.139 /
+0.025-0.126, AUC 0.045-0.138 / 0.041-0.127; the loss falls from 7.99 to 7.69
+(fp32) and from 8.03 to 7.68 (bf16), averaged over the seeds. With
+BF16OptimWrapper's step made a no-op (checked once) it rises instead (8.03 ->
+8.35, final 7.99-8.63): the training check fails; the comparisons with the
+fp32 spread still pass (8.35 lies in the widened fp32 loss range 6.72-8.55):
+after so short a schedule, on three seeds, only the fall of the loss tells a
+trained model from an untrained one. (On the config's earlier 112 px pre-processing: fp32 final loss
+7.89-8.07, the no-op bf16 8.69.) 2-9 minutes on the shared 2-core machine (6
+runs), depending on its load.
 """
 import glob
 import json
@@ -81,13 +84,13 @@ def test_amp_run_is_bf16_and_trains(runs):
         for result in results:
             assert result['steps'] == 2 * 192 // 32
             assert result['bf16'] == amp  # --amp: BF16OptimWrapper on a CPU
-    # training did something: over the seeds, the loss falls well below its
-    # start (measured: 8.71 -> 8.00 in fp32, 8.73 -> 7.94 in bf16; one seed's
-    # fall can be as small as 0.1)
+    # training did something: over the seeds, the loss falls below its start
+    # (measured: 7.99 -> 7.69 in fp32, 8.03 -> 7.68 in bf16; one seed's loss
+    # can even rise a little; with no optimizer step it rises, 8.03 -> 8.35)
     for amp, results in runs.items():
         first = statistics.mean(result['first_loss'] for result in results)
         last = statistics.mean(result['loss'] for result in results)
-        assert last < first - 0.3, (amp, results)
+        assert last < first - 0.15, (amp, results)
 
 
 @pytest.mark.parametrize('figure', ['loss', 'mean_cIoU', 'AUC'])
