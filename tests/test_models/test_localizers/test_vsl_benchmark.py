@@ -27,8 +27,11 @@ METHODS = {'ezvsl': PublishedEZVSL, 'slavc': PublishedSLAVC, 'fnac': PublishedFN
 
 def config(method, name=None):
     register_all_modules()
-    return Config.fromfile(osp.join(REPO_ROOT, 'configs', method,
-                                    f'{name or method + "_synthetic"}.py'))
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', method,
+                                   f'{name or method + "_synthetic"}.py'))
+    if name is None:  # random image weights: training runs build the synthetic file
+        cfg.model.visual_backbone.pretrained = None
+    return cfg
 
 
 def part_for(method):
