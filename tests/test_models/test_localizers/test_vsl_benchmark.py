@@ -14,6 +14,7 @@ import torch
 from mmengine.config import Config
 
 from sspl.apis.benchmark import method_benchmark_for
+from sspl.apis.model import without_pretrained_weights
 from sspl.models.localizers.sspl_benchmark import SSPLBenchmark
 from sspl.models.localizers.vsl_benchmark import ContrastiveBenchmark, published_loading_cfg
 from sspl.models.localizers.vsl_published import (PublishedEZVSL, PublishedFNAC,
@@ -29,8 +30,8 @@ def config(method, name=None):
     register_all_modules()
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', method,
                                    f'{name or method + "_synthetic"}.py'))
-    if name is None:  # random image weights: training runs build the synthetic file
-        cfg.model.visual_backbone.pretrained = None
+    if name is None:  # random weights: training runs build the synthetic file
+        cfg.model = without_pretrained_weights(cfg.model)
     return cfg
 
 

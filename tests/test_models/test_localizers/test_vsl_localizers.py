@@ -10,6 +10,7 @@ import torch
 import torchvision
 from mmengine.config import Config
 
+from sspl.apis.model import without_pretrained_weights
 from sspl.registry import MODELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -17,8 +18,8 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__
 
 def build(method, **overrides):
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', method, f'{method}_synthetic.py'))
-    # random image weights: the synthetic backbone file is built by training runs
-    cfg.merge_from_dict(dict(model=dict(visual_backbone=dict(pretrained=None))))
+    # random weights: the synthetic backbone file is built by training runs
+    cfg.model = without_pretrained_weights(cfg.model)
     cfg.merge_from_dict(dict(model=overrides))
     torch.manual_seed(0)
     model = MODELS.build(copy.deepcopy(cfg.model))
