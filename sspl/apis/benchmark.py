@@ -280,11 +280,13 @@ class Variant:
         return torch.autocast(str(device).split(':')[0], dtype=self.amp_dtype)
 
 
-def run_models(variants: List[Variant], args, floor_variant: Variant, floor_steps) -> None:
+def run_models(variants: List[Variant], args, floor_variant: Variant, floor_steps,
+               eval_floor_steps=None) -> None:
     """Training and evaluation timings. The measurements of an iteration
-    (train step of each variant, the floor's parts) are interleaved, in
-    reverse order every other iteration (A B C, C B A, ...), so that a change
-    of machine load during the run hits all of them alike."""
+    (train step of each variant, the floor's parts; then eval step of each
+    variant, the evaluation floor's parts) are interleaved, in reverse order
+    every other iteration (A B C, C B A, ...), so that a change of machine
+    load during the run hits all of them alike."""
     device = args.device
 
     def train(variant, index, record):
@@ -306,16 +308,24 @@ def run_models(variants: List[Variant], args, floor_variant: Variant, floor_step
                       for name, step in (floor_steps or {}).items()]
         for step in (steps if index % 2 == 0 else steps[::-1]):
             step()
+
+    def evaluate(variant, index, record):
+        variant.model.eval()
+        with torch.no_grad(), variant.autocast(device):
+            variant.timed('eval', lambda: variant.model.val_step(
+                variant.eval_batches[index]), device, record)
+
     for index in range(args.warmup + args.iters):
-        order = variants if index % 2 == 0 else variants[::-1]
-        for variant in order:
-            variant.model.eval()
-            with torch.no_grad(), variant.autocast(device):
-                variant.timed('eval', lambda: variant.model.val_step(
-                    variant.eval_batches[index]), device, index >= args.warmup)
+        record = index >= args.warmup
+        steps = [lambda v=v: evaluate(v, index, record) for v in variants]
+        steps[1:1] = [lambda name=name, step=step: step(index, lambda fn: floor_variant.timed(
+            f'eval_floor:{name}', fn, device, record))
+            for name, step in (eval_floor_steps or {}).items()]
+        for step in (steps if index % 2 == 0 else steps[::-1]):
+            step()
 
 
-def figures_of(variant: Variant, batch_size: int, floor_names=()) -> dict:
+def figures_of(variant: Variant, batch_size: int, floor_names=(), eval_floor_names=()) -> dict:
     figures = dict(eval_samples_per_s=batch_size / variant.median('eval'))
     if 'train' in variant.times:
         figures.update(train_samples_per_s=batch_size / variant.median('train'),
@@ -329,6 +339,12 @@ def figures_of(variant: Variant, batch_size: int, floor_names=()) -> dict:
         note(f'{variant.name}: floor = ' + ' + '.join(f'{name} {seconds:.3f} s'
                                                       for name, seconds in parts.items()))
         figures['floor_samples_per_s'] = batch_size / sum(parts.values())
+    if eval_floor_names and all(f'eval_floor:{name}' in variant.times
+                                for name in eval_floor_names):
+        parts = {name: variant.median(f'eval_floor:{name}') for name in eval_floor_names}
+        note(f'{variant.name}: eval floor = ' + ' + '.join(
+            f'{name} {seconds:.3f} s' for name, seconds in parts.items()))
+        figures['eval_floor_samples_per_s'] = batch_size / sum(parts.values())
     return figures
 
 
@@ -494,19 +510,25 @@ def run(cfg, args, work_dir) -> dict:
     if trains:
         floor_steps = part.floor_steps(model, fast.train_batches, fast.optim_wrapper,
                                        lambda: fast.autocast(device))
-    run_models(variants, args, fast, floor_steps)
+    eval_floor_steps = part.eval_floor_steps(model, fast.eval_batches,
+                                             lambda: fast.autocast(device))
+    run_models(variants, args, fast, floor_steps, eval_floor_steps)
 
     note(f'load average {os.getloadavg()[0]:.2f} at the end of the timings')
     floor_names = tuple(floor_steps or ())
-    figures = figures_of(fast, batch_size, floor_names)
+    figures = figures_of(fast, batch_size, floor_names, tuple(eval_floor_steps or ()))
     if 'floor_samples_per_s' in figures:
         figures['train_efficiency'] = (figures['train_samples_per_s']
                                        / figures['floor_samples_per_s'])
+    if 'eval_floor_samples_per_s' in figures:
+        figures['eval_efficiency'] = (figures['eval_samples_per_s']
+                                      / figures['eval_floor_samples_per_s'])
     figures.update({k: v for k, v in data_figures.items() if not k.startswith('baseline_')})
     order = ['train_samples_per_s', 'eval_samples_per_s', 'data_samples_per_s'] + [
         key for key in data_figures if key.startswith('data_') and key not in (
             'data_samples_per_s', 'data_workers_samples_per_s')] + [
-        'data_workers_samples_per_s', 'peak_mem_mb', 'floor_samples_per_s', 'train_efficiency']
+        'data_workers_samples_per_s', 'peak_mem_mb', 'floor_samples_per_s', 'train_efficiency',
+        'eval_floor_samples_per_s', 'eval_efficiency']
     for key in order:
         if key in figures:
             report(key, figures[key])
@@ -531,8 +553,12 @@ def run(cfg, args, work_dir) -> dict:
         base['data_workers_samples_per_s'] = data_figures['baseline_data_workers_samples_per_s']
     if 'floor_samples_per_s' in figures and 'train_samples_per_s' in base:
         base['train_efficiency'] = base['train_samples_per_s'] / figures['floor_samples_per_s']
+    if 'eval_floor_samples_per_s' in figures:
+        base['eval_efficiency'] = (base['eval_samples_per_s']
+                                   / figures['eval_floor_samples_per_s'])
     for key in ('train_samples_per_s', 'eval_samples_per_s', 'data_samples_per_s',
-                'data_workers_samples_per_s', 'peak_mem_mb', 'train_efficiency'):
+                'data_workers_samples_per_s', 'peak_mem_mb', 'train_efficiency',
+                'eval_efficiency'):
         if key in base:
             report(f'baseline_{key}', base[key])
             figures[f'baseline_{key}'] = base[key]

@@ -73,14 +73,27 @@ def log_spectrogram(waveform: torch.Tensor, sample_rate: float) -> torch.Tensor:
         raise TypeError(f'log_spectrogram: expected a floating-point waveform, got '
                         f'{waveform.dtype}')
     num_frames(waveform.shape[-1])  # raises on a too short waveform
-    dtype, device = waveform.dtype, waveform.device
-    window64 = tukey_window()
-    window = torch.from_numpy(np.array(window64)).to(dtype=dtype, device=device)
+    window, scale = _window_and_scale(float(sample_rate), waveform.dtype, waveform.device)
     segments = waveform.unfold(-1, SEGMENT_LENGTH, HOP_LENGTH)           # (..., T, 512)
     segments = segments - segments.mean(dim=-1, keepdim=True)            # detrend 'constant'
     spectrum = torch.fft.rfft(segments * window, n=SEGMENT_LENGTH)       # (..., T, 257)
-    power = torch.view_as_real(spectrum).square().sum(dim=-1)
-    power = power * (1.0 / (float(sample_rate) * float(np.sum(window64 * window64))))
-    power[..., 1:-1] *= 2                                                # one-sided
+    # re^2 + im^2: the bits of view_as_real(spectrum).square().sum(-1), several
+    # times faster (a reduction over a last axis of 2 runs element by element)
+    power = spectrum.real.square() + spectrum.imag.square()
+    power = power * scale                                    # density, one-sided
     return torch.log(power + LOG_OFFSET).transpose(-1, -2) / SCALE
+
+
+@lru_cache(maxsize=32)
+def _window_and_scale(sample_rate: float, dtype: torch.dtype, device: torch.device):
+    """The Tukey window ``(512,)`` and the per-bin density scale ``(257,)``:
+    ``1 / (sample_rate * sum(window ** 2))``, doubled but at DC and Nyquist
+    (``(x * c) * 2 == x * (2 * c)`` exactly in binary floating point, so one
+    multiplication gives the bits of scaling then doubling)."""
+    window64 = tukey_window()
+    density = 1.0 / (sample_rate * float(np.sum(window64 * window64)))
+    scale = torch.full((NUM_FREQUENCIES,), density, dtype=dtype)
+    scale[1:-1] *= 2
+    window = torch.from_numpy(np.array(window64)).to(dtype=dtype)
+    return window.to(device), scale.to(device)
 

@@ -151,6 +151,73 @@ def cpu_bf16_capability() -> str:
 FloorStep = Callable[[int, Callable[[Callable[[], Any]], Any]], None]
 
 
+class FixedOutput(torch.nn.Module):
+    """Stands in for a network while the rest of the model is timed: returns
+    ``output``, the network's output on the current batch, set beforehand."""
+
+    def __init__(self):
+        super().__init__()
+        self.output = None
+
+    def forward(self, *args, **kwargs):
+        return self.output
+
+
+def predict_floor_steps(model: torch.nn.Module, eval_batches: list, autocast: Callable,
+                        encoders: Dict[str, tuple]) -> Dict[str, FloorStep]:
+    """The floor of an evaluation step of a localizer: each encoder's forward
+    alone, then ``rest of the model``, the model's ``predict`` from the
+    encoders' outputs (the encoders replaced by :class:`FixedOutput`), all
+    in eval mode under ``no_grad`` (and ``autocast``). The data
+    preprocessor runs once here, outside the timings.
+
+    Args:
+        model: the localizer (in the benchmark: the fast path's).
+        eval_batches: collated evaluation batches.
+        autocast: () -> the autocast context of the timed variant.
+        encoders: part name -> ``(attribute, inputs -> encoder input)``:
+            the module attribute ``predict`` calls and the function giving its
+            input from the preprocessed ``inputs`` dict.
+    """
+    model.eval()
+    prepared, outputs = [], {name: [] for name in encoders}
+    with torch.no_grad(), autocast():
+        for batch in eval_batches:
+            data = model.data_preprocessor(batch, False)
+            prepared.append(data)
+            for name, (attribute, input_of) in encoders.items():
+                outputs[name].append(getattr(model, attribute)(input_of(data['inputs'])))
+
+    def encoder(name):
+        attribute, input_of = encoders[name]
+
+        def step(index, timed):
+            model.eval()
+            module, encoder_input = getattr(model, attribute), input_of(prepared[index]['inputs'])
+            with torch.no_grad(), autocast():
+                timed(lambda: module(encoder_input))
+        return step
+
+    def rest(index, timed):
+        model.eval()
+        originals = {attribute: getattr(model, attribute) for attribute, _ in encoders.values()}
+        try:
+            for name, (attribute, _) in encoders.items():
+                fixed = FixedOutput()
+                fixed.output = outputs[name][index]
+                setattr(model, attribute, fixed)
+            data = prepared[index]
+            with torch.no_grad(), autocast():
+                timed(lambda: model.predict(data['inputs'], data['data_samples']))
+        finally:
+            for attribute, module in originals.items():
+                setattr(model, attribute, module)
+
+    steps = {name: encoder(name) for name in encoders}
+    steps['rest of the model'] = rest
+    return steps
+
+
 class MethodBenchmark:
     """A method's part of the benchmark; this base is what any localizer gets:
     the config's pipelines as they are, no floor, no baseline.
@@ -228,6 +295,12 @@ class MethodBenchmark:
                     autocast: Callable) -> Optional[Dict[str, FloorStep]]:
         """The parts whose summed time is the floor of a training step, by name
         (timed alone, interleaved with the steps), or None for no floor."""
+        return None
+
+    def eval_floor_steps(self, model: torch.nn.Module, eval_batches: list,
+                         autocast: Callable) -> Optional[Dict[str, FloorStep]]:
+        """The parts whose summed time is the floor of an evaluation step
+        (forward only, no gradients), by name, or None for no floor."""
         return None
 
     def describe(self, mode: str) -> str:

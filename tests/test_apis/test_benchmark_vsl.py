@@ -11,7 +11,8 @@ import pytest
 FIGURES = ('train_samples_per_s', 'eval_samples_per_s', 'data_samples_per_s',
            'data_worker_spectrogram_samples_per_s', 'data_published_samples_per_s',
            'data_workers_samples_per_s', 'peak_mem_mb', 'floor_samples_per_s',
-           'train_efficiency', 'fp32_train_samples_per_s', 'fp32_eval_samples_per_s',
+           'train_efficiency', 'eval_floor_samples_per_s', 'eval_efficiency',
+           'baseline_eval_efficiency', 'fp32_train_samples_per_s', 'fp32_eval_samples_per_s',
            'fp32_peak_mem_mb', 'amp_train_speedup', 'amp_eval_speedup',
            'baseline_train_samples_per_s', 'baseline_eval_samples_per_s',
            'baseline_data_samples_per_s', 'baseline_data_workers_samples_per_s',
@@ -52,6 +53,9 @@ def test_ezvsl_against_the_published_computation_with_amp(load_tool, repo_root, 
         ratio('train_samples_per_s', 'floor_samples_per_s'), rel=1e-2)
     assert figures['baseline_train_efficiency'] == pytest.approx(
         ratio('baseline_train_samples_per_s', 'floor_samples_per_s'), rel=1e-2)
+    for prefix in ('', 'baseline_'):
+        assert figures[f'{prefix}eval_efficiency'] == pytest.approx(
+            ratio(f'{prefix}eval_samples_per_s', 'eval_floor_samples_per_s'), rel=1e-2)
     for key in ('train', 'eval', 'data', 'data_workers'):
         assert figures[f'{key}_speedup'] == pytest.approx(
             ratio(f'{key}_samples_per_s', f'baseline_{key}_samples_per_s'), rel=1e-2)
@@ -66,6 +70,7 @@ def test_ezvsl_against_the_published_computation_with_amp(load_tool, repo_root, 
     assert '# fast path: audio input device: spectrogram on the device' in output
     assert 'visual_backbone channels_last=True, audio_backbone channels_last=True' in output
     assert '# fast: floor = image encoder ' in output and ' + rest of the model ' in output
+    assert '# fast: eval floor = image encoder ' in output
     assert '# fast path optimizer: Adam with fused=True' in output
 
 
@@ -79,7 +84,8 @@ def test_slavc_and_fnac_model_figures(load_tool, repo_root, tmp_path, capsys, me
     figures = figures_of(output)
     assert not any(key.startswith(('data_', 'baseline_data')) for key in figures)
     for key in ('train_samples_per_s', 'eval_samples_per_s', 'floor_samples_per_s',
-                'train_efficiency', 'baseline_train_samples_per_s',
+                'train_efficiency', 'eval_floor_samples_per_s', 'eval_efficiency',
+                'baseline_train_samples_per_s',
                 'baseline_eval_samples_per_s', 'train_speedup', 'eval_speedup'):
         assert math.isfinite(figures[key]) and figures[key] > 0, key
     mode = 'worker' if method == 'fnac' else 'device'

@@ -9,9 +9,10 @@ pytestmark = pytest.mark.usefixtures('one_thread')  # (tests/conftest.py)
 
 KEYS = ('train_samples_per_s', 'eval_samples_per_s', 'data_samples_per_s',
         'data_logmel_samples_per_s', 'data_workers_samples_per_s', 'peak_mem_mb',
-        'floor_samples_per_s', 'train_efficiency')
+        'floor_samples_per_s', 'train_efficiency', 'eval_floor_samples_per_s', 'eval_efficiency')
 BASELINE_KEYS = ('train_samples_per_s', 'eval_samples_per_s', 'data_samples_per_s',
-                 'data_workers_samples_per_s', 'peak_mem_mb', 'train_efficiency')
+                 'data_workers_samples_per_s', 'peak_mem_mb', 'train_efficiency',
+                 'eval_efficiency')
 
 
 @pytest.fixture(scope='module')
@@ -46,6 +47,11 @@ def test_figures_of_fast_path_and_baseline(benchmark, repo_root, tmp_path, capsy
         figures['train_samples_per_s'] / figures['floor_samples_per_s'], rel=1e-2)
     assert figures['train_speedup'] == pytest.approx(
         figures['train_samples_per_s'] / figures['baseline_train_samples_per_s'], rel=1e-2)
+    for prefix in ('', 'baseline_'):
+        assert figures[f'{prefix}eval_efficiency'] == pytest.approx(
+            figures[f'{prefix}eval_samples_per_s'] / figures['eval_floor_samples_per_s'],
+            rel=1e-2)
+    assert '# fast: eval floor = visual backbone ' in output
     assert figures['baseline_data_samples_per_s'] == figures['data_logmel_samples_per_s']
     assert '# fast path: audio input cache' in output
     # the cache the fast path read: one entry per clip of each split

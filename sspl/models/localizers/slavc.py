@@ -133,13 +133,21 @@ class SLAVC(BaseContrastiveLocalizer):
 
     @torch.no_grad()
     def momentum_update(self) -> None:
-        """``p_m <- m * p_m + (1 - m) * p`` for every momentum parameter."""
-        for name in ONLINE_PARTS:
-            factor = self.visual_momentum if name.startswith('visual') else self.audio_momentum
-            online = getattr(self, name).parameters()
-            target = getattr(self, f'momentum_{name}').parameters()
-            for param, momentum_param in zip(online, target):
-                momentum_param.copy_(momentum_param * factor + param * (1. - factor))
+        """``p_m <- m * p_m + (1 - m) * p`` for every momentum parameter, one
+        multi-tensor pass per modality (``torch._foreach_*``: in place, no
+        temporaries; the published loop makes two per parameter)."""
+        for factor, prefix in ((self.visual_momentum, 'visual'), (self.audio_momentum, 'audio')):
+            online, target = [], []
+            for name in ONLINE_PARTS:
+                if name.startswith(prefix):
+                    pairs = list(zip(getattr(self, name).parameters(),
+                                     getattr(self, f'momentum_{name}').parameters()))
+                    online += [param for param, _ in pairs]
+                    target += [momentum_param for _, momentum_param in pairs]
+            if not target:
+                continue
+            torch._foreach_mul_(target, factor)
+            torch._foreach_add_(target, torch._foreach_mul(online, 1. - factor))
 
     def map_from(self, visual_maps, audio_embeddings) -> torch.Tensor:
         """``(S1 + S2) / 2`` of the two heads ``(B, 7, 7)``."""

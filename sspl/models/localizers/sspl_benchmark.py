@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 
 from sspl.registry import METHOD_BENCHMARKS
-from sspl.utils.benchmark import FloorStep, MethodBenchmark
+from sspl.utils.benchmark import FixedOutput, FloorStep, MethodBenchmark, predict_floor_steps
 
 #: the transforms that load or compute SSPL's audio input
 AUDIO_TRANSFORMS = ('LoadAudio', 'VGGishLogMel', 'LoadCachedLogMel', 'LoadVGGishEmbedding')
@@ -48,18 +48,6 @@ def with_audio(pipeline, mode: str, cache_cfg: Optional[dict] = None) -> list:
     return pipeline[:positions[0]] + audio + pipeline[positions[-1] + 1:]
 
 
-class _FixedMaps(nn.Module):
-    """Stands in for the visual backbone while the trainable parts are timed:
-    returns the precomputed maps of the current batch."""
-
-    def __init__(self):
-        super().__init__()
-        self.maps = None
-
-    def forward(self, frames):
-        return self.maps
-
-
 @METHOD_BENCHMARKS.register_module(name='SSPL')
 class SSPLBenchmark(MethodBenchmark):
     """SSPL's audio inputs, floor and baseline.
@@ -70,7 +58,8 @@ class SSPLBenchmark(MethodBenchmark):
     - floor: the frozen visual backbone on both views, plus the trainable
       parts (audio head, PCM, similarity, pooling, SimSiam head and loss)
       forward + backward from the backbone's maps and the VGGish embeddings,
-      each timed alone;
+      each timed alone; the evaluation floor: the backbone on the test view
+      and the rest of ``predict`` from its maps, without gradients;
     - baseline: :class:`PublishedSSPL` (audio loop per sample, both views and
       the loss at evaluation) without channels-last, reading log-mel computed
       per sample in the data pipeline, VGGish recomputed every time.
@@ -141,7 +130,7 @@ class SSPLBenchmark(MethodBenchmark):
                     log_mel = audio.pop('log_mel')
                     audio['audio_embedding'] = model.audio_backbone(
                         log_mel.flatten(0, 1)).view(*log_mel.shape[:2], -1).float()
-        fixed = _FixedMaps()
+        fixed = FixedOutput()
 
         def backbone(index, timed):
             """The frozen backbone on both views, alone."""
@@ -152,7 +141,7 @@ class SSPLBenchmark(MethodBenchmark):
         def trainable(index, timed):
             """The trainable parts forward + backward from the backbone's maps."""
             model.train()
-            visual_backbone, fixed.maps = model.visual_backbone, maps[index]
+            visual_backbone, fixed.output = model.visual_backbone, maps[index]
             model.visual_backbone = fixed
             optim_wrapper.zero_grad()
             try:
@@ -168,6 +157,14 @@ class SSPLBenchmark(MethodBenchmark):
                 optim_wrapper.zero_grad()
 
         return {'visual backbone': backbone, 'trainable parts': trainable}
+
+    def eval_floor_steps(self, model: nn.Module, eval_batches: list,
+                         autocast) -> Dict[str, FloorStep]:
+        """``visual backbone`` on the test view and ``rest of the model``
+        (audio branch from the cached embeddings or VGGish on the log-mel,
+        PCM, similarity map) from its maps, without gradients."""
+        return predict_floor_steps(model, eval_batches, autocast, {
+            'visual backbone': ('visual_backbone', model.first_view)})
 
     def describe(self, mode: str) -> str:
         channels_last = self.model_cfg['visual_backbone'].get('channels_last', False)

@@ -18,7 +18,9 @@ log spectrogram, a contrastive loss over the batch).
   batch, and the rest of the model (projections, loss, SLAVC's momentum
   networks and the heads' momentum update) forward + backward from the
   encoders' outputs, each timed alone (the optimizer step, the data
-  preprocessor and the encoders' momentum update are outside it).
+  preprocessor and the encoders' momentum update are outside it); the
+  evaluation floor: the same encoders forward without gradients and the
+  rest of ``predict`` from their outputs.
 - baseline: the published computation: the published loader
   (:class:`~sspl.datasets.transforms.PublishedVSLLoading`: PIL, torchvision
   transforms and normalisation, PyAV with default probing, scipy's
@@ -34,7 +36,7 @@ import torch
 import torch.nn as nn
 
 from sspl.registry import METHOD_BENCHMARKS, MODELS
-from sspl.utils.benchmark import FloorStep, MethodBenchmark
+from sspl.utils.benchmark import FixedOutput, FloorStep, MethodBenchmark, predict_floor_steps
 from .vsl_published import PublishedVSLDataPreprocessor, published_class_for
 
 #: worker transforms that read or change the spectrogram after LogSpectrogram
@@ -86,19 +88,6 @@ def fused_adam_supported(device: str) -> bool:
         return True
     except (RuntimeError, TypeError, ValueError):
         return False
-
-
-class _FixedOutput(nn.Module):
-    """Stands in for an encoder while the rest of the model is timed: returns
-    the encoder's output on the current batch, a leaf that takes a gradient
-    (as the encoder's output does in the real backward)."""
-
-    def __init__(self):
-        super().__init__()
-        self.output = None
-
-    def forward(self, *args, **kwargs):
-        return self.output
 
 
 @METHOD_BENCHMARKS.register_module(name='BaseContrastiveLocalizer')
@@ -239,7 +228,7 @@ class ContrastiveBenchmark(MethodBenchmark):
         generator = torch.Generator().manual_seed(0)
         gradients = {name: [torch.randn(out.shape, generator=generator).to(out)
                             for out in outputs[name]] for name in ENCODERS}
-        fixed = {name: _FixedOutput() for name in ENCODERS}
+        fixed = {name: FixedOutput() for name in ENCODERS}
 
         def encoder(name):
             def step(index, timed):
@@ -281,6 +270,22 @@ class ContrastiveBenchmark(MethodBenchmark):
         return {'image encoder': encoder('visual_backbone'),
                 'audio encoder': encoder('audio_backbone'),
                 'rest of the model': rest}
+
+    def eval_floor_steps(self, model: nn.Module, eval_batches: list,
+                         autocast) -> Optional[Dict[str, FloorStep]]:
+        """``image encoder`` and ``audio encoder`` forward on the test view
+        and ``rest of the model`` (projections, map, confidence, the object
+        prior where fused) from their outputs, without gradients (the
+        encoders ``predict`` uses: SLAVC's momentum ones with
+        ``test_cfg.use_momentum_features``)."""
+        prefix = 'momentum_' if (getattr(model, 'test_cfg', None) or {}).get(
+            'use_momentum_features') else ''
+        if not all(isinstance(getattr(model, prefix + name, None), nn.Module)
+                   for name in ENCODERS):
+            return None
+        return predict_floor_steps(model, eval_batches, autocast, {
+            'image encoder': (prefix + 'visual_backbone', model.first_view),
+            'audio encoder': (prefix + 'audio_backbone', lambda inputs: inputs['spectrogram'])})
 
     def describe(self, mode: str) -> str:
         layouts = ', '.join(f"{name} channels_last="

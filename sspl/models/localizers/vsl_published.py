@@ -16,9 +16,12 @@ Where the published computation differs from the localizers':
   localizers' ``predict`` computes the map alone, without a graph;
 - no channels-last layout (the benchmark turns it off).
 
+- SLAVC's momentum update: the published loop, two temporaries and a copy
+  per parameter (the localizer updates all parameters of a modality in
+  one multi-tensor pass, with the same roundings).
+
 The training forward, loss and backward are the published ones already
-(the localizers compute them the same way, batched as published; SLAVC's
-momentum update is one element-wise pass per parameter in both), so the
+(the localizers compute them the same way, batched as published), so the
 baselines inherit them.
 """
 from typing import Dict, List, Optional, Tuple
@@ -28,7 +31,7 @@ from mmengine.model import BaseDataPreprocessor
 
 from .ezvsl import EZVSL
 from .fnac import FNAC
-from .slavc import SLAVC
+from .slavc import ONLINE_PARTS, SLAVC
 
 
 class PublishedVSLDataPreprocessor(BaseDataPreprocessor):
@@ -86,6 +89,17 @@ class PublishedSLAVC(PublishedEvaluation, SLAVC):
     """SLAVC's published ``forward(mode='test')``: online and momentum
     features of both heads, the loss, no momentum update, the map of the
     online (or, with ``use_momentum_features``, momentum) features."""
+
+    @torch.no_grad()
+    def momentum_update(self) -> None:
+        """The published update: ``p_m = p_m * m + p * (1 - m)``, parameter
+        by parameter."""
+        for name in ONLINE_PARTS:
+            factor = self.visual_momentum if name.startswith('visual') else self.audio_momentum
+            online = getattr(self, name).parameters()
+            target = getattr(self, f'momentum_{name}').parameters()
+            for param, momentum_param in zip(online, target):
+                momentum_param.copy_(momentum_param * factor + param * (1. - factor))
 
     def published_forward(self, inputs: Dict) -> Tuple[torch.Tensor, torch.Tensor]:
         out = self.forward_train(self.first_view(inputs), inputs['spectrogram'],

@@ -1,7 +1,8 @@
 """LoadAudioPyAV's fast decoding (PCM files opened without FFmpeg's stream
 probing; 16-bit mono frames at the output rate not sent through the
-resampler) gives the samples of the published decoding (default probing,
-every frame through libswresample), sample for sample, on every kind of
+resampler; the clip's frames found in integer arithmetic) gives the samples
+of the published decoding (default probing, every frame through
+libswresample, Fraction times), sample for sample, on every kind of
 file: PCM of each width, mono and stereo, at and off the output rate, short
 (tiled) and long (cropped) clips, compressed files (opened as published)."""
 import glob
@@ -34,7 +35,8 @@ def published_decoding(path, duration, rate):
     default probing, every frame through the resampler (patched in, so the
     check does not rest on the ``fast=False`` switch it also tests)."""
     with mock.patch.object(pyav_audio, 'open_audio', lambda av, p: av.open(p)), \
-            mock.patch.object(pyav_audio, '_is_output_format', lambda frame, rate: False):
+            mock.patch.object(pyav_audio, '_is_output_format', lambda frame, rate: False), \
+            mock.patch.object(pyav_audio, 'ClipWindow', pyav_audio.PublishedClipWindow):
         return pyav_audio.decode_clip(path, duration, rate)
 
 
@@ -109,3 +111,34 @@ def test_which_files_skip_the_probe_and_the_resampler(audio_files):
         opened.clear(), converted.clear()
         pyav_audio.decode_clip(by_name['mono16k_s16.wav'], 3.0, 16000, fast=False)
         assert opened == [('mono16k_s16.wav', None)] and not converted
+
+
+def test_integer_clip_window_decides_as_the_published_fractions():
+    """ClipWindow (cross-multiplied integers) places every frame where the
+    published Fraction arithmetic does, bounds that fall exactly on a frame's
+    start or end included, for float, int and Fraction bounds."""
+    from fractions import Fraction
+    from types import SimpleNamespace
+    rng = np.random.default_rng(0)
+    cases = 0
+    for time_base, rate in ((Fraction(1, 16000), 16000), (Fraction(1, 44100), 44100),
+                            (Fraction(1, 48000), 16000), (Fraction(1, 90000), 22050)):
+        for _ in range(400):
+            samples = int(rng.choice([1024, 1152, 4096, int(rng.integers(1, 5000))]))
+            pts = int(rng.integers(0, 10 ** 6))
+            frame = SimpleNamespace(pts=pts, time_base=time_base, samples=samples, rate=rate)
+            frame_start = pts * time_base
+            frame_end = frame_start + Fraction(samples, rate)
+            for start in (float(frame_end), float(frame_start), frame_end, 0,
+                          float(frame_start) + float(rng.uniform(-1, 1))):
+                start = max(start, 0)
+                for end in (start + 3.0, frame_start, float(frame_start), start):
+                    published = pyav_audio.PublishedClipWindow(start, end)
+                    fast = pyav_audio.ClipWindow(start, end)
+                    assert fast.position(frame) == published.position(frame), \
+                        (pts, time_base, samples, rate, start, end)
+                    cases += 1
+    positions = {pyav_audio.PublishedClipWindow(s, s + 3.0).position(
+        SimpleNamespace(pts=p, time_base=Fraction(1, 16000), samples=1024, rate=16000))
+        for s, p in ((1.0, 0), (1.0, 16000), (1.0, 80000))}
+    assert positions == {-1, 0, 1} and cases > 20000

@@ -218,3 +218,76 @@ def test_floor_parts(method):
     assert grads['rest of the model'][proj]
     assert (model.visual_backbone, model.audio_backbone) == encoders
     assert all(param.grad is None or not param.grad.any() for param in model.parameters())
+
+
+@pytest.mark.parametrize('method, momentum', [(method, False) for method in sorted(METHODS)]
+                         + [('slavc', True)])
+def test_eval_floor_parts(method, momentum):
+    """The evaluation floor: each encoder's forward alone, without a graph,
+    and the rest of ``predict`` from their outputs (the encoders not run)
+    giving the maps of the whole ``predict``; SLAVC with momentum features
+    times its momentum encoders; the model is left as found."""
+    cfg = config(method)
+    if momentum:
+        cfg.model.test_cfg = dict(cfg.model.get('test_cfg') or {}, use_momentum_features=True)
+    part = part_for(method)
+    model = built(part.fast_model_cfg(cfg.model)).eval()
+    frames, spectrogram = batch(size=2)
+    batches = [dict(inputs=dict(frames=list(frames), spectrogram=list(spectrogram.float())),
+                    data_samples=None)]
+    with torch.no_grad():
+        data = model.data_preprocessor(batches[0], False)
+        expected = model.predict_maps(model.first_view(data['inputs']),
+                                      spectrogram=data['inputs']['spectrogram'])
+    steps = part.eval_floor_steps(model, batches, contextlib.nullcontext)
+    assert list(steps) == ['image encoder', 'audio encoder', 'rest of the model']
+    prefix = 'momentum_' if momentum else ''
+    encoders = {name: getattr(model, prefix + name) for name in ('visual_backbone',
+                                                                   'audio_backbone')}
+    runs = []
+    for name, module in encoders.items():
+        module.register_forward_hook(lambda m, a, o, name=name: runs.append(name))
+    results = {}
+
+    def timed(fn):
+        assert not torch.is_grad_enabled()
+        results[part_name] = fn()
+
+    for part_name, step in steps.items():
+        runs.clear()
+        step(0, timed)
+        assert runs == {'image encoder': ['visual_backbone'], 'audio encoder': ['audio_backbone'],
+                        'rest of the model': []}[part_name], (part_name, runs)
+    assert results['image encoder'].shape[-2:] == (4, 4) and results['image encoder'].dim() == 4
+    maps = torch.stack([sample.pred_sim_map for sample in results['rest of the model']])
+    torch.testing.assert_close(maps, expected)
+    assert {name: getattr(model, prefix + name) for name in encoders} == encoders
+
+
+def test_slavc_momentum_update_is_the_published_loop_bit_for_bit():
+    """SLAVC's multi-tensor momentum update gives the published per-parameter
+    loop's momentum parameters exactly (same roundings), after several
+    updates from different online and momentum weights."""
+    cfg = config('slavc')
+    model = built(cfg.model)
+    published = built(dict(copy.deepcopy(cfg.model), type=PublishedSLAVC))
+    generator = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for param in model.parameters():
+            param.copy_(torch.randn(param.shape, generator=generator))
+    published.load_state_dict(model.state_dict())
+    for step in range(3):
+        with torch.no_grad():
+            for name, param in model.named_parameters():
+                if not name.startswith('momentum_'):
+                    param.add_(torch.randn(param.shape, generator=generator))
+        published.load_state_dict({key: value for key, value in model.state_dict().items()
+                                   if not key.startswith('momentum_')}, strict=False)
+        model.momentum_update()
+        published.momentum_update()
+    momentum = {key: value for key, value in model.state_dict().items()
+                if key.startswith('momentum_')}
+    assert momentum and all(torch.equal(value, published.state_dict()[key])
+                            for key, value in momentum.items())
+    assert not torch.equal(momentum['momentum_visual_proj1.proj.weight'],
+                           model.state_dict()['visual_proj1.proj.weight'])
