@@ -10,11 +10,15 @@ each side (the spread of three runs underestimates the true one); and the
 training must have done something (the loss, averaged over the seeds, falls
 well below its start), so a broken AMP step (no update, a diverging loss)
 cannot pass. Measured (fp32 / bf16, seeds 0-2, the published 224 px
-pre-processing): final loss 7.33-7.94 / 7.53-7.78, mean cIoU 0.032-0.139 /
-0.025-0.126, AUC 0.045-0.138 / 0.041-0.127; the loss falls from 7.99 to 7.69
-(fp32) and from 8.03 to 7.68 (bf16), averaged over the seeds. With
-BF16OptimWrapper's step made a no-op (checked once) it rises instead (8.03 ->
-8.35, final 7.99-8.63): the training check fails; the comparisons with the
+pre-processing, an AMX CPU): final loss 7.33-7.94 / 7.53-7.78, mean cIoU
+0.032-0.139 / 0.025-0.126, AUC 0.045-0.138 / 0.041-0.127; the loss falls from
+7.99 to 7.69 (fp32) and from 8.03 to 7.68 (bf16), averaged over the seeds. On
+an AVX-512 CPU without bf16 units (emulated bf16) fp32 gives the same figures
+and bf16 trains less in so short a run: final loss 7.80-8.35 (mean 8.03 ->
+8.07), mean cIoU 0.068-0.129, still within the widened fp32 ranges. With
+BF16OptimWrapper's step made a no-op it rises (8.03 -> 8.35 on AMX, 8.36 on
+the AVX-512 CPU, final 7.99-8.64): the training check (bf16 must end below
+its start + 0.15) fails; the comparisons with the
 fp32 spread still pass (8.35 lies in the widened fp32 loss range 6.72-8.55):
 after so short a schedule, on three seeds, only the fall of the loss tells a
 trained model from an untrained one. (On the config's earlier 112 px pre-processing: fp32 final loss
@@ -84,13 +88,17 @@ def test_amp_run_is_bf16_and_trains(runs):
         for result in results:
             assert result['steps'] == 2 * 192 // 32
             assert result['bf16'] == amp  # --amp: BF16OptimWrapper on a CPU
-    # training did something: over the seeds, the loss falls below its start
-    # (measured: 7.99 -> 7.69 in fp32, 8.03 -> 7.68 in bf16; one seed's loss
-    # can even rise a little; with no optimizer step it rises, 8.03 -> 8.35)
+    # training did something: over the seeds, the loss ends well below where
+    # an untrained run ends. Measured, mean over the seeds, first -> final:
+    # fp32 7.99 -> 7.69 on every CPU; bf16 8.03 -> 7.68 on an AMX CPU but
+    # 8.03 -> 8.07 on an AVX-512 CPU without bf16 units (its emulated bf16
+    # kernels: a noisier loss, spikes to 9.5); with the optimizer step made a
+    # no-op the loss rises, 8.03 -> 8.35 (AMX) / 8.36 (AVX-512), so bf16 must
+    # end below its start + 0.15, fp32 below its start - 0.15.
     for amp, results in runs.items():
         first = statistics.mean(result['first_loss'] for result in results)
         last = statistics.mean(result['loss'] for result in results)
-        assert last < first - 0.15, (amp, results)
+        assert last < first + (0.15 if amp else -0.15), (amp, results)
 
 
 @pytest.mark.parametrize('figure', ['loss', 'mean_cIoU', 'AUC'])
