@@ -297,32 +297,26 @@ def run_models(variants: List[Variant], args, floor_variant: Variant, floor_step
         if record:
             variant.step_memory_mb = max(variant.step_memory_mb, memory.increase_mb)
 
-    def floor_part(name, step, index, record):
-        step(index, lambda fn: floor_variant.timed(f'floor:{name}', fn, device, record))
-
-    trains = bool(floor_variant.train_batches)
-    for index in range(args.warmup + args.iters if trains else 0):
-        record = index >= args.warmup
-        steps = [lambda v=v: train(v, index, record) for v in variants]
-        steps[1:1] = [lambda name=name, step=step: floor_part(name, step, index, record)
-                      for name, step in (floor_steps or {}).items()]
-        for step in (steps if index % 2 == 0 else steps[::-1]):
-            step()
-
     def evaluate(variant, index, record):
         variant.model.eval()
         with torch.no_grad(), variant.autocast(device):
             variant.timed('eval', lambda: variant.model.val_step(
                 variant.eval_batches[index]), device, record)
 
-    for index in range(args.warmup + args.iters):
-        record = index >= args.warmup
-        steps = [lambda v=v: evaluate(v, index, record) for v in variants]
-        steps[1:1] = [lambda name=name, step=step: step(index, lambda fn: floor_variant.timed(
-            f'eval_floor:{name}', fn, device, record))
-            for name, step in (eval_floor_steps or {}).items()]
-        for step in (steps if index % 2 == 0 else steps[::-1]):
-            step()
+    def interleaved(measure, parts, key, iterations):
+        """Each iteration: ``measure`` of every variant with the floor
+        ``parts`` (timed as ``key:name``) after the first, ABBA order."""
+        for index in range(iterations):
+            record = index >= args.warmup
+            steps = [lambda v=v: measure(v, index, record) for v in variants]
+            steps[1:1] = [lambda name=name, step=step: step(index, lambda fn: floor_variant.timed(
+                f'{key}:{name}', fn, device, record)) for name, step in (parts or {}).items()]
+            for step in (steps if index % 2 == 0 else steps[::-1]):
+                step()
+
+    iterations = args.warmup + args.iters
+    interleaved(train, floor_steps, 'floor', iterations if floor_variant.train_batches else 0)
+    interleaved(evaluate, eval_floor_steps, 'eval_floor', iterations)
 
 
 def figures_of(variant: Variant, batch_size: int, floor_names=(), eval_floor_names=()) -> dict:

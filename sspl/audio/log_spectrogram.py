@@ -96,4 +96,3 @@ def _window_and_scale(sample_rate: float, dtype: torch.dtype, device: torch.devi
     scale[1:-1] *= 2
     window = torch.from_numpy(np.array(window64)).to(dtype=dtype)
     return window.to(device), scale.to(device)
-

@@ -198,14 +198,15 @@ def predict_floor_steps(model: torch.nn.Module, eval_batches: list, autocast: Ca
                 timed(lambda: module(encoder_input))
         return step
 
+    fixed = {name: FixedOutput() for name in encoders}
+
     def rest(index, timed):
         model.eval()
         originals = {attribute: getattr(model, attribute) for attribute, _ in encoders.values()}
         try:
             for name, (attribute, _) in encoders.items():
-                fixed = FixedOutput()
-                fixed.output = outputs[name][index]
-                setattr(model, attribute, fixed)
+                fixed[name].output = outputs[name][index]
+                setattr(model, attribute, fixed[name])
             data = prepared[index]
             with torch.no_grad(), autocast():
                 timed(lambda: model.predict(data['inputs'], data['data_samples']))

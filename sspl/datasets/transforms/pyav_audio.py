@@ -181,6 +181,7 @@ def decode_clip(path: str, duration: float = 3.0, sample_rate: Optional[int] = N
         resampler = av.audio.resampler.AudioResampler(format='s16p', layout='mono', rate=rate)
 
         chunks = []
+        first_chunk_start = None  # where the first decoded chunk starts, in seconds
         window = (ClipWindow if fast else PublishedClipWindow)(start, end)
         container.seek(int(start * av.time_base))
         try:
@@ -194,8 +195,9 @@ def decode_clip(path: str, duration: float = 3.0, sample_rate: Optional[int] = N
                 frame.pts = None
                 arrays = _resampled_arrays(resampler, frame, rate, fast)
                 if arrays:
-                    chunks.append((chunk_start, arrays[0] if len(arrays) == 1
-                                   else np.concatenate(arrays, axis=1)))
+                    if not chunks:
+                        first_chunk_start = chunk_start
+                    chunks.extend(arrays)
         except DataLoadError:
             raise
         except Exception as exc:
@@ -205,8 +207,8 @@ def decode_clip(path: str, duration: float = 3.0, sample_rate: Optional[int] = N
         container.close()
     if not chunks:
         raise DataLoadError(f'{path}: no audio samples in the clip from {start:.3f} s')
-    audio = np.concatenate([array for _, array in chunks], axis=1)
-    first = int((start - chunks[0][0]) * rate)
+    audio = np.concatenate(chunks, axis=1)
+    first = int((start - first_chunk_start) * rate)
     length = int(clip_duration * rate)
     if first < 0:
         audio = np.pad(audio, ((0, 0), (-first, 0)), 'constant', constant_values=0)

@@ -133,9 +133,12 @@ class SLAVC(BaseContrastiveLocalizer):
 
     @torch.no_grad()
     def momentum_update(self) -> None:
-        """``p_m <- m * p_m + (1 - m) * p`` for every momentum parameter, one
-        multi-tensor pass per modality (``torch._foreach_*``: in place, no
-        temporaries; the published loop makes two per parameter)."""
+        """``p_m <- m * p_m + (1 - m) * p`` for every momentum parameter, in
+        multi-tensor passes per modality (``torch._foreach_*``: the same
+        three roundings as the published per-parameter loop, without a kernel
+        launch and a copy per parameter). Parts are paired as the published
+        ``zip`` pairs them: a part without parameters on either side (the
+        benchmark's stand-in for an encoder) is left out."""
         for factor, prefix in ((self.visual_momentum, 'visual'), (self.audio_momentum, 'audio')):
             online, target = [], []
             for name in ONLINE_PARTS:

@@ -278,8 +278,7 @@ class ContrastiveBenchmark(MethodBenchmark):
         prior where fused) from their outputs, without gradients (the
         encoders ``predict`` uses: SLAVC's momentum ones with
         ``test_cfg.use_momentum_features``)."""
-        prefix = 'momentum_' if (getattr(model, 'test_cfg', None) or {}).get(
-            'use_momentum_features') else ''
+        prefix = 'momentum_' if model.test_cfg.get('use_momentum_features') else ''
         if not all(isinstance(getattr(model, prefix + name, None), nn.Module)
                    for name in ENCODERS):
             return None

@@ -14,8 +14,7 @@ Where the published computation differs from the localizers':
   ``torch.no_grad()``: every feature (SLAVC's momentum networks' too), the
   loss and the autograd graph of it all, for a map of the diagonal. The
   localizers' ``predict`` computes the map alone, without a graph;
-- no channels-last layout (the benchmark turns it off).
-
+- no channels-last layout (the benchmark turns it off);
 - SLAVC's momentum update: the published loop, two temporaries and a copy
   per parameter (the localizer updates all parameters of a modality in
   one multi-tensor pass, with the same roundings).
